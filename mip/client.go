@@ -1,0 +1,508 @@
+package mip
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Defaults for the zero values of Config.
+const (
+	defaultTimeout     = 30 * time.Second
+	defaultConcurrency = 8
+	defaultMinBackoff  = 250 * time.Millisecond
+	defaultMaxBackoff  = 30 * time.Second
+	defaultUserAgent   = "mipimport"
+)
+
+const (
+	// maxBody bounds what is read of any answer: a МИП answer is a few
+	// hundred bytes, so anything near this is not an answer, and a broken
+	// proxy must not make us buffer gigabytes.
+	maxBody = 1 << 20
+	// maxExcerpt is how much of a body goes into Error.Detail: enough to
+	// recognise an error page, short enough for one log line.
+	maxExcerpt = 200
+	// dialTimeout and tlsTimeout bound connection set-up separately from the
+	// per-attempt timeout so that an unreachable host is reported as such
+	// (FailConnect) rather than as a slow answer.
+	dialTimeout = 10 * time.Second
+	tlsTimeout  = 10 * time.Second
+)
+
+// Config configures a Client.
+type Config struct {
+	BaseURL     string            // e.g. "http://127.0.0.1:8080/api"; POST goes to BaseURL + "/patients"
+	User        string            // login for Basic authentication
+	Password    string            // only ever put in the Authorization header
+	Timeout     time.Duration     // per attempt; default 30s
+	Retries     int               // extra attempts after the first on retryable failures; 0 means none
+	Concurrency int               // expected parallel requests, sizes the idle connection pool; default 8
+	MinBackoff  time.Duration     // ceiling of the first retry delay; default 250ms
+	MaxBackoff  time.Duration     // longest retry delay, also caps Retry-After; default 30s
+	Transport   http.RoundTripper // optional, for tests; otherwise a tuned *http.Transport is built once
+	UserAgent   string            // optional; default "mipimport"
+	// Limiter, when set, is waited on before every attempt, retries
+	// included, so that a rate limit holds even while МИП is failing.
+	Limiter Limiter
+}
+
+// Limiter paces requests; *rate.Limiter from golang.org/x/time/rate fits.
+type Limiter interface {
+	Wait(ctx context.Context) error
+}
+
+// Client sends patients to МИП. It is safe for concurrent use; build one per
+// run and share it, so that connections are kept alive and reused.
+type Client struct {
+	endpoint   string
+	user       string
+	password   string
+	token      string // base64(user:password), kept only to redact it from details
+	timeout    time.Duration
+	retries    int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	userAgent  string
+	hc         *http.Client
+	requests   atomic.Int64
+	limiter    Limiter
+}
+
+// Reply is a successful answer and how it was obtained.
+type Reply struct {
+	Answer     Answer
+	HTTPStatus int // status of the answer, normally 200
+	Attempts   int // requests made, including the successful one
+}
+
+// NewClient checks cfg, fills in the defaults and builds the HTTP client
+// once, so that every Send reuses the same pool of kept-alive connections.
+func NewClient(cfg Config) (*Client, error) {
+	u, err := url.Parse(strings.TrimSpace(cfg.BaseURL))
+	if err != nil {
+		return nil, fmt.Errorf("mip: base URL: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("mip: base URL %q: want http:// or https://", u.Redacted())
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("mip: base URL %q: no host", u.Redacted())
+	}
+	if u.User != nil {
+		// A password in the URL would end up in every transport error and
+		// log line; credentials go in User and Password only.
+		return nil, fmt.Errorf("mip: base URL %q: put the login and password in the configuration, not in the URL", u.Redacted())
+	}
+	if cfg.Retries < 0 {
+		return nil, fmt.Errorf("mip: retries %d: must not be negative", cfg.Retries)
+	}
+	if cfg.Timeout < 0 || cfg.MinBackoff < 0 || cfg.MaxBackoff < 0 || cfg.Concurrency < 0 {
+		return nil, errors.New("mip: timeout, backoff and concurrency must not be negative")
+	}
+	u.Fragment, u.RawFragment = "", ""
+	c := &Client{
+		endpoint:   u.JoinPath("patients").String(),
+		user:       cfg.User,
+		password:   cfg.Password,
+		token:      base64.StdEncoding.EncodeToString([]byte(cfg.User + ":" + cfg.Password)),
+		timeout:    orDefault(cfg.Timeout, defaultTimeout),
+		retries:    cfg.Retries,
+		minBackoff: orDefault(cfg.MinBackoff, defaultMinBackoff),
+		maxBackoff: orDefault(cfg.MaxBackoff, defaultMaxBackoff),
+		userAgent:  cfg.UserAgent,
+		limiter:    cfg.Limiter,
+	}
+	if c.maxBackoff < c.minBackoff {
+		c.maxBackoff = c.minBackoff
+	}
+	if c.userAgent == "" {
+		c.userAgent = defaultUserAgent
+	}
+	rt := cfg.Transport
+	if rt == nil {
+		rt = newTransport(orDefault(cfg.Concurrency, defaultConcurrency), c.timeout)
+	}
+	c.hc = &http.Client{
+		Transport: rt,
+		// A redirected POST turns into a GET (301/302/303) and loses the
+		// patient; a redirect almost always means a wrong base URL (http
+		// instead of https, a login page), so it is reported, not followed.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return c, nil
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// newTransport builds the one transport of a client. The idle pool holds at
+// least as many connections as requests run in parallel: with net/http's
+// default of 2 per host, every extra worker would open and close a TCP (and
+// TLS) connection per request.
+func newTransport(concurrency int, timeout time.Duration) *http.Transport {
+	dialer := &net.Dialer{Timeout: min(dialTimeout, timeout), KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          max(100, concurrency),
+		MaxIdleConnsPerHost:   concurrency,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   min(tlsTimeout, timeout),
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+}
+
+// Requests returns the total number of HTTP requests this client has made,
+// retries included.
+func (c *Client) Requests() int64 { return c.requests.Load() }
+
+// Send POSTs one patient and returns МИП's answer. Retryable failures (5xx,
+// 408, 429, timeouts, refused or dropped connections) are retried up to
+// Config.Retries times with backoff. On failure the error is a *Error.
+//
+// Retrying after a timeout or a dropped connection may repeat a request МИП
+// has already processed; for a patient without a GUID that can create a
+// second card, so callers that care give every patient a GUID.
+func (c *Client) Send(ctx context.Context, p *Patient) (Reply, error) {
+	if p == nil {
+		return Reply{}, &Error{Kind: FailRejected, Detail: "no patient to send"}
+	}
+	// Marshalled once: every attempt sends the very same bytes.
+	body, err := json.Marshal(p)
+	if err != nil {
+		return Reply{}, &Error{Kind: FailRejected, Detail: c.clean("cannot encode the patient: " + err.Error()), Err: err}
+	}
+	var attempts, status int
+	for {
+		if err := ctx.Err(); err != nil {
+			return Reply{}, c.canceled(err, status, attempts, "stopped before the request was sent")
+		}
+		if c.limiter != nil {
+			if err := c.limiter.Wait(ctx); err != nil {
+				return Reply{}, c.canceled(err, status, attempts, "stopped while waiting for the rate limit")
+			}
+		}
+		attempts++
+		r := c.attempt(ctx, body)
+		if r.status != 0 {
+			status = r.status
+		}
+		if r.kind == 0 {
+			return Reply{Answer: r.answer, HTTPStatus: r.status, Attempts: attempts}, nil
+		}
+		if r.kind == FailCanceled {
+			return Reply{}, c.canceled(r.err, status, attempts, r.detail)
+		}
+		if !r.retry || attempts > c.retries {
+			return Reply{}, &Error{Kind: r.kind, HTTPStatus: status, Attempts: attempts, Detail: c.clean(r.detail), Err: r.err}
+		}
+		wait := c.backoff(attempts)
+		if r.hasRetryAfter {
+			wait = min(r.retryAfter, c.maxBackoff)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			return Reply{}, c.canceled(err, status, attempts, "stopped while waiting to retry after: "+r.detail)
+		}
+	}
+}
+
+func (c *Client) canceled(err error, status, attempts int, detail string) *Error {
+	return &Error{Kind: FailCanceled, HTTPStatus: status, Attempts: attempts, Detail: c.clean(detail), Err: err}
+}
+
+// result is the outcome of one attempt. kind 0 means success.
+type result struct {
+	answer        Answer
+	status        int
+	kind          Failure
+	retry         bool
+	retryAfter    time.Duration
+	hasRetryAfter bool
+	detail        string
+	err           error
+}
+
+// attempt makes one request under its own deadline and reads the answer.
+func (c *Client) attempt(parent context.Context, body []byte) result {
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	// The deadline also covers reading the body, so cancel only after it.
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return result{kind: FailRejected, detail: "cannot build the request: " + err.Error(), err: err}
+	}
+	req.SetBasicAuth(c.user, c.password)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+
+	c.requests.Add(1)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return transportFailure(parent, ctx, err, "")
+	}
+	defer resp.Body.Close()
+
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+		if err != nil {
+			r := transportFailure(parent, ctx, err, "while reading the answer")
+			r.status = resp.StatusCode
+			return r
+		}
+		r := c.decodeAnswer(b)
+		r.status = resp.StatusCode
+		return r
+	}
+
+	// Read what an error answer says for the detail, then drain the rest
+	// (up to the limit) so that the connection can be reused.
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 4*maxExcerpt))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody-int64(len(head))))
+	r := classifyStatus(resp)
+	r.status = resp.StatusCode
+	if s := c.excerpt(head); s != "" {
+		r.detail += ": " + s
+	}
+	return r
+}
+
+// classifyStatus maps a non-2xx status to a failure kind and whether another
+// attempt may help.
+func classifyStatus(resp *http.Response) result {
+	code := resp.StatusCode
+	status := strconv.Itoa(code)
+	if t := http.StatusText(code); t != "" {
+		status += " " + t
+	}
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return result{kind: FailAuth, detail: "credentials rejected (" + status + ")"}
+	case code == http.StatusRequestTimeout:
+		return result{kind: FailTimeout, retry: true, detail: "server timed out waiting for the request (" + status + ")"}
+	case code == http.StatusTooManyRequests:
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return result{kind: FailThrottled, retry: true, retryAfter: d, hasRetryAfter: ok, detail: "too many requests (" + status + ")"}
+	case code >= 500:
+		// 503 often carries Retry-After too; honour it the same way.
+		d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return result{kind: FailServer, retry: true, retryAfter: d, hasRetryAfter: ok, detail: "server error (" + status + ")"}
+	case code >= 300 && code < 400:
+		detail := "unexpected redirect (" + status + ")"
+		if loc := resp.Header.Get("Location"); loc != "" {
+			detail += " to " + loc + "; check the base URL"
+		}
+		return result{kind: FailRejected, detail: detail}
+	default:
+		return result{kind: FailRejected, detail: "request rejected (" + status + ")"}
+	}
+}
+
+// decodeAnswer turns a 2xx body into an Answer. A body that is not a МИП
+// answer is not retried: МИП may well have stored the card already.
+func (c *Client) decodeAnswer(b []byte) result {
+	if len(b) > maxBody {
+		return result{kind: FailBadAnswer, detail: fmt.Sprintf("answer is larger than %d bytes", maxBody)}
+	}
+	var a Answer
+	if err := json.Unmarshal(b, &a); err != nil {
+		r := result{kind: FailBadAnswer, detail: "answer is not a JSON answer object", err: err}
+		if s := c.excerpt(b); s != "" {
+			r.detail += ": " + s
+		}
+		return r
+	}
+	mkab, ok := canonical(a.MkabStatus, MkabUploaded, MkabNotValid, MkabError)
+	if !ok {
+		r := result{kind: FailBadAnswer, detail: fmt.Sprintf("answer has unknown mkabStatus %.40q", a.MkabStatus)}
+		if a.MkabStatus == "" {
+			r.detail = "answer has no mkabStatus"
+		}
+		if s := c.excerpt(b); s != "" {
+			r.detail += ": " + s
+		}
+		return r
+	}
+	a.MkabStatus = mkab
+	// attachmentStatus is informative; an unknown value is kept as sent.
+	if s, ok := canonical(a.AttachmentStatus, AttachmentNone, AttachmentUploaded, AttachmentNotValid, AttachmentError); ok {
+		a.AttachmentStatus = s
+	}
+	return result{answer: a}
+}
+
+// canonical returns the known status s matches ignoring case: МИП already
+// mixes the case of its keys, so its values are read just as leniently.
+func canonical(s string, known ...string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, k := range known {
+		if strings.EqualFold(s, k) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// transportFailure classifies an error from sending a request or reading its
+// answer. The order matters: a stopped run is never retried, whatever the
+// error looks like.
+func transportFailure(parent, attempt context.Context, err error, during string) result {
+	describe := func(what string) string {
+		if during != "" {
+			what += " " + during
+		}
+		return what + ": " + err.Error()
+	}
+	if perr := parent.Err(); perr != nil {
+		return result{kind: FailCanceled, detail: describe("stopped"), err: perr}
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		// A certificate that does not verify will not verify on retry.
+		return result{kind: FailConnect, detail: describe("TLS certificate not trusted"), err: err}
+	}
+	if during == "" && isDialError(err) {
+		return result{kind: FailConnect, retry: true, detail: describe("cannot connect"), err: err}
+	}
+	var nerr net.Error
+	if attempt.Err() != nil || errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &nerr) && nerr.Timeout()) {
+		return result{kind: FailTimeout, retry: true, detail: describe("no answer in time"), err: err}
+	}
+	return result{kind: FailNetwork, retry: true, detail: describe("connection broken"), err: err}
+}
+
+// isDialError reports whether err happened before a connection was open,
+// i.e. the request never reached МИП.
+func isDialError(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH)
+}
+
+// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP-date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		// Clamped so that the multiplication cannot overflow; the caller
+		// caps the delay at MaxBackoff anyway.
+		return time.Duration(min(secs, 1<<30)) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// backoff is the delay before the attempt after the n-th one: "full jitter"
+// (uniform in [0, ceiling) with a ceiling that doubles from MinBackoff up to
+// MaxBackoff), so that workers that failed together do not retry together.
+func (c *Client) backoff(n int) time.Duration {
+	ceiling := c.minBackoff
+	for i := 1; i < n && ceiling < c.maxBackoff; i++ {
+		if ceiling > c.maxBackoff/2 {
+			ceiling = c.maxBackoff // and no overflow
+			break
+		}
+		ceiling *= 2
+	}
+	return rand.N(min(ceiling, c.maxBackoff))
+}
+
+// sleep waits for d or until ctx is done, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// clean makes a detail safe for one log line: no line breaks or control
+// characters, and never the password, even if a server echoes it back.
+func (c *Client) clean(s string) string {
+	return oneLine(c.redact(s))
+}
+
+func (c *Client) redact(s string) string {
+	if c.password != "" {
+		s = strings.ReplaceAll(s, c.password, "***")
+	}
+	return strings.ReplaceAll(s, c.token, "***")
+}
+
+// excerpt returns at most maxExcerpt bytes of a body as one line, cut on a
+// character boundary. The password is redacted before the cut so that no
+// part of it can survive.
+func (c *Client) excerpt(b []byte) string {
+	b = []byte(c.redact(string(bytes.TrimSpace(b))))
+	if len(b) > maxExcerpt {
+		cut := maxExcerpt
+		for cut > 0 && !utf8.RuneStart(b[cut]) {
+			cut--
+		}
+		b = append(b[:cut:cut], "…"...)
+	}
+	return oneLine(string(b))
+}
+
+// oneLine replaces control characters and runs of white space with a
+// single space, and invalid UTF-8 with U+FFFD.
+func oneLine(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var sb strings.Builder
+	sb.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		if space && sb.Len() > 0 {
+			sb.WriteByte(' ')
+		}
+		space = false
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
