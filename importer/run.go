@@ -1,0 +1,386 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/google/uuid"
+
+	"mipimport/mip"
+)
+
+// Config tunes a run.
+type Config struct {
+	Concurrency int           // requests in flight at most; default 8
+	Rate        float64       // requests per second across all workers; 0 = unlimited
+	DryRun      bool          // do everything but send
+	Grace       time.Duration // after a stop, how long in-flight requests may still take; default 30s
+	Log         *zap.Logger
+	Now         func() time.Time
+	// OnResult, when set, is called for every row as its result is written
+	// (for progress displays); it must be quick.
+	OnResult func(Result)
+}
+
+// Errors that abort a run. The run still writes a result for every row.
+var (
+	ErrStopped = errors.New("the run was stopped before all rows were sent")
+)
+
+// window bounds how far the reader may run ahead of the oldest row whose
+// result is not yet written, so that memory stays flat even when one row
+// is stuck in retries while thousands of others complete.
+func window(concurrency int) int { return 4*concurrency + 256 }
+
+// KeyNamespace is the namespace of the deterministic card GUIDs: a row with
+// key K for clinic M is sent with GUID UUIDv5(KeyNamespace, M + "\x1f" + K),
+// so even without any saved state a re-run updates the same card.
+var KeyNamespace = mustUUID("4f7d1c2e-8b0a-5e36-9a51-6d2c0e9b7a13")
+
+// Run imports every row of src. Cancelling ctx stops taking new rows: the
+// requests in flight may finish within Config.Grace, and every row not sent
+// ends not_sent. Bad credentials or an unreachable МИП abort the run the
+// same way. Run returns the summary, and an error only when a Sink failed or
+// the input could not be read; Summary.Aborted says why a run stopped early.
+func Run(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Sink) (Summary, error) {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = 30 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = zap.NewNop()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	r := &run{
+		cfg:     cfg,
+		snd:     snd,
+		sinks:   sinks,
+		results: make(chan seqResult, cfg.Concurrency),
+		tokens:  make(chan struct{}, window(cfg.Concurrency)),
+		seen:    make(map[string]int),
+		sum:     Summary{Start: cfg.Now(), Counts: make(map[Outcome]int, len(Outcomes))},
+	}
+	// Requests get their own context: a stop (ctx) lets them finish within
+	// the grace period, an abort (bad credentials) cancels them at once.
+	sendCtx, cancelSend := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelSend(nil)
+	r.cancelSend = cancelSend
+	stopGrace := context.AfterFunc(ctx, func() {
+		time.AfterFunc(cfg.Grace, func() { cancelSend(ErrStopped) })
+	})
+	defer stopGrace()
+
+	var writeErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		writeErr = r.write()
+	}()
+
+	readErr := r.read(ctx, sendCtx, src)
+	close(r.results)
+	<-done
+	r.sum.End = cfg.Now()
+	if r.abort != nil {
+		r.sum.Aborted = r.abort
+	} else if ctx.Err() != nil {
+		r.sum.Aborted = context.Cause(ctx)
+	}
+	if readErr != nil {
+		return r.sum, readErr
+	}
+	return r.sum, writeErr
+}
+
+type run struct {
+	cfg        Config
+	snd        Sender
+	sinks      []Sink
+	results    chan seqResult
+	tokens     chan struct{}
+	cancelSend context.CancelCauseFunc
+
+	seen map[string]int // identity (GUID) → first row, for duplicates
+
+	mu       sync.Mutex
+	abort    error // why sending stopped early (auth, unreachable)
+	answered bool  // some request got an HTTP answer
+
+	sum Summary // written by the writer goroutine only, until Run returns
+}
+
+// read takes rows from the source, in order, and either resolves them at
+// once (invalid, duplicate, not sent) or hands them to the pool.
+func (r *run) read(ctx, sendCtx context.Context, src Source) error {
+	g := new(errgroup.Group)
+	g.SetLimit(r.cfg.Concurrency)
+	defer g.Wait()
+	var readErr error
+	for seq := 0; ; seq++ {
+		it, err := src.Next(context.WithoutCancel(ctx))
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		r.tokens <- struct{}{} // released by the writer; bounds the reorder buffer
+		res := Result{Row: it.Row, Key: it.Key, Messages: it.Messages, Cells: it.Cells}
+		switch {
+		case it.Invalid || it.Patient == nil:
+			res.Outcome = Invalid
+		case r.duplicate(it, &res):
+			res.Outcome = Duplicate
+		case r.stopped(ctx):
+			res.Outcome = NotSent
+			res.Messages = append(res.Messages, r.notSentReason(ctx))
+		case r.cfg.DryRun:
+			res.Outcome = NotSent
+			res.Messages = append(res.Messages, DryRunNote)
+		default:
+			g.Go(func() error {
+				r.results <- seqResult{seq, r.send(ctx, sendCtx, it, res)}
+				return nil
+			})
+			continue
+		}
+		r.results <- seqResult{seq, res}
+	}
+	return readErr
+}
+
+// DryRunNote marks a valid row that a dry run did not send.
+const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена (would_send)"
+
+func (r *run) stopped(ctx context.Context) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.abort != nil || ctx.Err() != nil
+}
+
+func (r *run) notSentReason(ctx context.Context) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case errors.Is(r.abort, mip.ErrUnauthorized):
+		return "Не отправлено: МИП отклонил логин или пароль, запуск остановлен"
+	case errors.Is(r.abort, mip.ErrUnreachable):
+		return "Не отправлено: МИП недоступен, запуск остановлен"
+	case errors.Is(context.Cause(ctx), context.DeadlineExceeded):
+		return "Не отправлено: истекло время запуска (--max-duration)"
+	default:
+		return "Не отправлено: запуск прерван"
+	}
+}
+
+// duplicate assigns the row's GUID and reports whether another row with the
+// same identity came first. Identity is the card GUID: the mapped one, or
+// the one derived from the key.
+func (r *run) duplicate(it Item, res *Result) bool {
+	p := it.Patient
+	if p.GUID == "" && it.Key != "" {
+		p.GUID = KeyGUID(p.Mcod, it.Key)
+	}
+	if p.GUID == "" {
+		return false
+	}
+	if first, ok := r.seen[p.GUID]; ok {
+		res.Messages = append(res.Messages, fmt.Sprintf("Повтор: пациент с тем же ключом уже есть в строке %d (отправлена только она)", first))
+		return true
+	}
+	r.seen[p.GUID] = it.Row
+	return false
+}
+
+// send performs one row's request and turns the answer into a Result.
+func (r *run) send(ctx, sendCtx context.Context, it Item, res Result) Result {
+	if r.stopped(ctx) {
+		res.Outcome = NotSent
+		res.Messages = append(res.Messages, r.notSentReason(ctx))
+		return res
+	}
+	res.MkabGUID = it.Patient.GUID
+	reply, err := r.snd.Send(sendCtx, it.Patient)
+	if err != nil {
+		var me *mip.Error
+		if !errors.As(err, &me) {
+			me = &mip.Error{Kind: mip.FailNetwork, Detail: err.Error(), Err: err}
+		}
+		res.HTTPStatus, res.Attempts = me.HTTPStatus, me.Attempts
+		r.noteFailure(me)
+		if me.Kind == mip.FailCanceled || (me.Kind == mip.FailAuth) {
+			res.Outcome = NotSent
+			res.Messages = append(res.Messages, r.notSentReason(ctx))
+			if me.Kind == mip.FailAuth {
+				res.Messages = append(res.Messages, me.Reason())
+			}
+			return res
+		}
+		res.Outcome = Failed
+		res.Messages = append(res.Messages, me.Reason())
+		return res
+	}
+	r.mu.Lock()
+	r.answered = true
+	r.mu.Unlock()
+	a := reply.Answer
+	res.HTTPStatus, res.Attempts = reply.HTTPStatus, reply.Attempts
+	res.MkabStatus, res.AttachmentStatus = a.MkabStatus, a.AttachmentStatus
+	res.PersonGUID, res.AttachmentGUID = a.PersonGUID, a.AttachmentGUID
+	if a.MkabGUID != "" {
+		res.MkabGUID = a.MkabGUID
+	}
+	res.Outcome = outcomeOf(a)
+	for _, m := range a.ValidationMessage {
+		res.Messages = append(res.Messages, "МИП: "+m)
+	}
+	if res.Outcome != Uploaded && res.Outcome != Partial {
+		res.MkabGUID = a.MkabGUID // nothing was stored under the GUID we sent
+	}
+	return res
+}
+
+// noteFailure aborts the run on failures that no other row can escape:
+// bad credentials, or МИП unreachable before it ever answered.
+func (r *run) noteFailure(e *mip.Error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.abort != nil {
+		return
+	}
+	switch {
+	case e.Kind == mip.FailAuth:
+		r.abort = fmt.Errorf("%w (HTTP %d)", mip.ErrUnauthorized, e.HTTPStatus)
+	case e.Kind == mip.FailConnect && !r.answered:
+		r.abort = fmt.Errorf("%w: %s", mip.ErrUnreachable, e.Detail)
+	default:
+		return
+	}
+	r.cancelSend(r.abort)
+}
+
+// outcomeOf maps МИП's statuses to an outcome.
+func outcomeOf(a mip.Answer) Outcome {
+	switch a.MkabStatus {
+	case mip.MkabUploaded:
+		if a.AttachmentStatus == mip.AttachmentNotValid || a.AttachmentStatus == mip.AttachmentError {
+			return Partial
+		}
+		return Uploaded
+	case mip.MkabNotValid:
+		return Rejected
+	case mip.MkabError:
+		return Errored
+	}
+	return Failed
+}
+
+// write puts results in input order and hands them to the sinks. Results
+// arrive out of order from the workers; the reorder buffer is bounded by
+// the token window.
+func (r *run) write() error {
+	pending := make(map[int]Result, window(r.cfg.Concurrency))
+	next := 0
+	var sinkErr error
+	for sr := range r.results {
+		pending[sr.seq] = sr.Result
+		for {
+			out, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if sinkErr == nil {
+				sinkErr = r.emit(out)
+			}
+			r.account(out)
+			<-r.tokens
+		}
+	}
+	return sinkErr
+}
+
+func (r *run) emit(out Result) error {
+	for _, s := range r.sinks {
+		if err := s.Write(out); err != nil {
+			err = fmt.Errorf("writing results: %w", err)
+			r.mu.Lock()
+			if r.abort == nil {
+				r.abort = err
+			}
+			r.mu.Unlock()
+			r.cancelSend(err)
+			return err
+		}
+	}
+	return nil
+}
+
+// account counts the row and logs it when it did not succeed. Logs carry
+// row numbers, outcomes and reasons, never the row's personal data.
+func (r *run) account(out Result) {
+	r.sum.Rows++
+	r.sum.Counts[out.Outcome]++
+	r.sum.Requests += out.Attempts
+	if r.cfg.OnResult != nil {
+		r.cfg.OnResult(out)
+	}
+	if out.Outcome.OK() || (r.cfg.DryRun && out.Outcome == NotSent) {
+		return
+	}
+	r.cfg.Log.Warn("row not imported",
+		zap.Int("row", out.Row),
+		zap.String("outcome", string(out.Outcome)),
+		zap.String("reason", logReason(out)),
+		zap.Int("httpStatus", out.HTTPStatus),
+		zap.Int("attempts", out.Attempts))
+}
+
+// logReason says why a row failed without quoting its values: local
+// validation and МИП messages may echo names or numbers, so only their
+// count is logged; the report holds the text.
+func logReason(out Result) string {
+	switch out.Outcome {
+	case Invalid:
+		return strconv.Itoa(len(out.Messages)) + " validation message(s), see the report"
+	case Rejected:
+		return "МИП answered NotValid, see the report"
+	case Errored:
+		return "МИП answered Error, see the report"
+	case Partial:
+		return "card uploaded, attachment " + out.AttachmentStatus
+	case Duplicate:
+		return "key repeated in the input"
+	default:
+		if out.HTTPStatus != 0 {
+			return "HTTP " + strconv.Itoa(out.HTTPStatus)
+		}
+		return "no answer"
+	}
+}
+
+type seqResult struct {
+	seq int
+	Result
+}
+
+func mustUUID(s string) uuid.UUID { return uuid.MustParse(s) }
+
+// KeyGUID is the deterministic card GUID of a key within a clinic.
+func KeyGUID(mcod, key string) string {
+	return uuid.NewSHA1(KeyNamespace, []byte(mcod+"\x1f"+key)).String()
+}
