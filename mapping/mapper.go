@@ -1,0 +1,537 @@
+package mapping
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"mipimport/mip"
+)
+
+// Record is one data row after mapping and local validation.
+type Record struct {
+	Line     int          // 1-based row number in the sheet
+	Key      string       // the row's stable identity; "" when none
+	Patient  *mip.Patient // nil when Invalid
+	Invalid  bool         // a check failed: the row must not be sent
+	Messages []string     // Russian, each naming its column; warnings start with WarnPrefix
+	Cells    []string     // the row's cells, padded to the header's width
+}
+
+// WarnPrefix starts every warning message: the row is still sent.
+const WarnPrefix = "Предупреждение. "
+
+// Mapper applies a Mapping to the rows of one table.
+type Mapper struct {
+	m        *Mapping
+	specs    []compiled
+	key      []compiledKey
+	width    int
+	now      func() time.Time
+	date1904 bool
+	separate map[string]bool // fields mapped on their own, which composite cells must not fill
+}
+
+type compiled struct {
+	*Spec
+	cols  []int
+	where string // «столбец "СНИЛС"» or where a constant comes from
+}
+
+type compiledKey struct {
+	KeyPart
+	col int
+}
+
+// MapperOptions tune a Mapper.
+type MapperOptions struct {
+	Now      func() time.Time // the clock for "not in the future"; default time.Now
+	Date1904 bool             // the workbook uses the 1904 date system
+}
+
+// Compile resolves the mapping's columns against a header. It fails, naming
+// the mapping file's line, when a column is missing or a required field is
+// not mapped, so that nothing is sent from a mapping that cannot work.
+func Compile(m *Mapping, h Header, o MapperOptions) (*Mapper, error) {
+	mp := &Mapper{m: m, width: len(h.Titles), now: o.Now, date1904: o.Date1904, separate: map[string]bool{}}
+	if mp.now == nil {
+		mp.now = time.Now
+	}
+	index := make(map[string]int, len(h.Titles))
+	for i, t := range h.Titles {
+		if k := foldKey(t); k != "" {
+			if _, dup := index[k]; !dup { // the leftmost of duplicated titles wins
+				index[k] = i
+			}
+		}
+	}
+	find := func(title string, line int) (int, error) {
+		if i, ok := index[foldKey(title)]; ok {
+			return i, nil
+		}
+		return 0, &LineError{File: m.File, Line: line, Msg: fmt.Sprintf("column %q is not in the header (row %d); the header has: %s", title, h.Line, quoteList(h.Titles))}
+	}
+	for _, s := range m.Fields {
+		c := compiled{Spec: s}
+		for _, title := range s.Columns {
+			i, err := find(title, s.Line)
+			if err != nil {
+				return nil, err
+			}
+			c.cols = append(c.cols, i)
+		}
+		if len(s.Columns) > 0 {
+			c.where = fmt.Sprintf("столбец \"%s\"", strings.Join(s.Columns, "\", \""))
+			if len(s.Columns) > 1 {
+				c.where = fmt.Sprintf("столбцы \"%s\"", strings.Join(s.Columns, "\", \""))
+			}
+		} else {
+			c.where = fmt.Sprintf("значение из файла сопоставления, строка %d", s.Line)
+		}
+		mp.specs = append(mp.specs, c)
+		mp.separate[s.Path] = true
+	}
+	for _, k := range m.Key {
+		ck := compiledKey{KeyPart: k, col: -1}
+		if k.Field == nil {
+			i, err := find(k.Column, k.Line)
+			if err != nil {
+				return nil, &LineError{File: m.File, Line: k.Line, Msg: fmt.Sprintf("key part %q is neither a field nor a column of the header; the header has: %s", k.Column, quoteList(h.Titles))}
+			}
+			ck.col = i
+		} else if !mp.mapped(k.Field.Path) {
+			return nil, &LineError{File: m.File, Line: k.Line, Msg: fmt.Sprintf("key part %q is a field the mapping does not fill", k.Field.Path)}
+		}
+		mp.key = append(mp.key, ck)
+	}
+	for _, f := range fields {
+		if f.Required && !mp.mapped(f.Path) {
+			return nil, &LineError{File: m.File, Line: 1, Msg: fmt.Sprintf("required field %q (%s) is not mapped: МИП refuses a card without it", f.Path, f.Title)}
+		}
+	}
+	return mp, nil
+}
+
+// mapped reports whether the mapping fills the field, directly or through a
+// composite cell.
+func (mp *Mapper) mapped(path string) bool {
+	if mp.separate[path] {
+		return true
+	}
+	switch path {
+	case "family", "name", "patronymic":
+		return mp.separate["fio"]
+	case "bloodType", "rh":
+		return mp.separate["blood"]
+	case "polis.type.code", "polis.type.name":
+		return mp.separate["polis.number"] // inferred from the number
+	}
+	return false
+}
+
+func quoteList(titles []string) string {
+	var b strings.Builder
+	n := 0
+	for _, t := range titles {
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", t)
+		n++
+	}
+	return b.String()
+}
+
+// Width is the number of header columns.
+func (mp *Mapper) Width() int { return mp.width }
+
+// rowState collects one row's messages.
+type rowState struct {
+	msgs    []string
+	invalid bool
+	failed  []string // paths whose value failed a check, so "required" is not said twice
+}
+
+func (r *rowState) hasFailed(paths ...string) bool {
+	for _, p := range paths {
+		if slices.Contains(r.failed, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *rowState) fail(title, msg, where string) {
+	r.invalid = true
+	r.msgs = append(r.msgs, fmt.Sprintf("%s: %s (%s)", title, msg, where))
+}
+
+func (r *rowState) warn(title, msg, where string) {
+	r.msgs = append(r.msgs, fmt.Sprintf("%s%s: %s (%s)", WarnPrefix, title, msg, where))
+}
+
+// Map converts and checks one data row. It never fails: every problem is a
+// message on the record, and a row with an error is marked Invalid.
+func (mp *Mapper) Map(line int, cells []string) Record {
+	if len(cells) < mp.width {
+		padded := make([]string, mp.width)
+		copy(padded, cells)
+		cells = padded
+	}
+	rec := Record{Line: line, Cells: cells}
+	var st rowState
+	if extra := cells[mp.width:]; !isBlank(extra) {
+		st.warn("Строка", fmt.Sprintf("значений больше, чем столбцов в заголовке (%d вместо %d); лишние не используются", len(cells), mp.width), "за последним столбцом")
+		rec.Cells = cells[:mp.width:mp.width]
+	}
+	p := &mip.Patient{}
+	wheres := make(map[string]string, len(mp.specs)) // field path → where its value came from
+	var defaults []*compiled
+	for i := range mp.specs {
+		c := &mp.specs[i]
+		raw := mp.raw(c, cells)
+		if raw == "" {
+			if c.Default != "" {
+				defaults = append(defaults, c)
+			}
+			continue
+		}
+		wheres[c.Path] = c.where
+		mp.apply(p, c, raw, &st, false)
+	}
+	// Defaults fill only what nothing else filled: an empty «Отчество»
+	// column must not overwrite the patronymic taken from the ФИО cell.
+	for _, c := range defaults {
+		if c.Field == nil || c.Field.get == nil || c.Field.get(p) == "" {
+			wheres[c.Path] = c.where
+			mp.apply(p, c, c.Default, &st, true)
+		}
+	}
+	mp.finish(p, wheres, &st)
+	rec.Messages = st.msgs
+	if st.invalid {
+		rec.Invalid = true
+		return rec
+	}
+	rec.Patient = p
+	rec.Key, rec.Messages = mp.keyOf(p, cells, rec.Messages)
+	return rec
+}
+
+// raw returns the text the spec takes from the row: the constant, or the
+// trimmed cells joined, then the code map applied.
+func (mp *Mapper) raw(c *compiled, cells []string) string {
+	var raw string
+	switch len(c.cols) {
+	case 0:
+		raw = c.Value
+	case 1:
+		raw = strings.TrimSpace(cells[c.cols[0]])
+	default:
+		parts := make([]string, 0, len(c.cols))
+		for _, i := range c.cols {
+			if v := strings.TrimSpace(cells[i]); v != "" {
+				parts = append(parts, v)
+			}
+		}
+		raw = strings.Join(parts, c.Separator)
+	}
+	if c.Map != nil {
+		if v, ok := c.Map[foldKey(raw)]; ok {
+			raw = v
+		}
+	}
+	return raw
+}
+
+// apply converts raw by the spec's type and stores it in p. A default is
+// the mapping author's agreed filler, so it is not taken for a placeholder.
+func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, isDefault bool) {
+	title := c.Path
+	if c.Field != nil {
+		title = c.Field.Title
+	}
+	report := func(warn string, err error) bool {
+		if warn != "" {
+			st.warn(title, warn, c.where)
+		}
+		if err == nil {
+			return true
+		}
+		if c.Warn {
+			st.warn(title, err.Error(), c.where)
+		} else {
+			st.fail(title, err.Error(), c.where)
+			st.failed = append(st.failed, c.Path)
+		}
+		return false
+	}
+	if c.Field == nil {
+		mp.applyExtra(p, c, raw, report)
+		return
+	}
+	f := c.Field
+	switch f.Type {
+	case TypeText, TypeRefCode:
+		f.setText(p, collapseSpaces(raw))
+	case TypeName:
+		if f.Path == "patronymic" && !isDefault && IsNoPatronymic(raw) {
+			return // a placeholder is an absent patronymic; the required check reports it
+		}
+		if isDefault {
+			f.setText(p, collapseSpaces(raw))
+			return
+		}
+		v, err := NormalizeName(raw)
+		if report("", err) {
+			f.setText(p, v)
+		} else if c.Warn {
+			f.setText(p, collapseSpaces(raw))
+		}
+	case TypeFIO:
+		fam, name, pat, warn, err := SplitFIO(raw)
+		if !report(warn, err) {
+			return
+		}
+		if IsNoPatronymic(pat) {
+			pat = ""
+		}
+		// Applied before the name columns (registry order), so a separately
+		// mapped column with a value overrides its part.
+		p.Family, p.Name, p.Patronymic = fam, name, pat
+	case TypeDate:
+		v, warn, err := ParseDate(raw, c.Layouts, mp.date1904)
+		if report(warn, err) {
+			f.setDate(p, v)
+		}
+	case TypeGender:
+		v, err := ParseGender(raw)
+		if report("", err) {
+			f.setCode(p, v)
+		}
+	case TypeCode:
+		v, err := parseCode(raw)
+		if report("", err) {
+			f.setCode(p, v)
+		}
+	case TypeBool:
+		v, err := ParseBoolStrict(raw)
+		if report("", err) && v != nil {
+			f.setBool(p, *v)
+		}
+	case TypeBlood:
+		group, rh, err := ParseBlood(raw)
+		if !report("", err) {
+			return
+		}
+		if group == 0 {
+			st.warn(title, "группа не распознана, поле не отправляется", c.where)
+		} else {
+			p.BloodType = mip.Code(group)
+		}
+		if rh != nil {
+			p.RH = ptr(*rh)
+		}
+	case TypeSnils:
+		v, warn, err := NormalizeSNILS(raw)
+		if report(warn, err) {
+			if v != "" {
+				f.setText(p, v)
+			}
+		} else if c.Warn {
+			f.setText(p, raw)
+		}
+	case TypePhone:
+		v, warn, err := NormalizePhone(raw, mp.m.PhoneFormat)
+		if report(warn, err) {
+			f.setText(p, v)
+		} else if c.Warn {
+			f.setText(p, raw)
+		}
+	case TypeEmail:
+		v, err := CheckEmail(raw)
+		if report("", err) {
+			f.setText(p, v)
+		} else if c.Warn {
+			f.setText(p, raw)
+		}
+	case TypePolisNumber:
+		code := typeCode(getPolis(p).Type)
+		if code == "" && getPolis(p).Series != "" {
+			// A series means an old-style polis: a 16-digit number with a
+			// series must not be "repaired" as if it were an ЕНП.
+			code = InferPolisType(getPolis(p).Series, raw)
+		}
+		v, warn, err := NormalizePolisNumber(raw, code)
+		if report(warn, err) {
+			f.setText(p, v)
+		} else if c.Warn {
+			f.setText(p, raw)
+		}
+	case TypeSMO:
+		v, warn, err := NormalizeSMO(raw)
+		if report(warn, err) {
+			f.setText(p, v)
+		}
+	}
+}
+
+func (mp *Mapper) applyExtra(p *mip.Patient, c *compiled, raw string, report func(string, error) bool) {
+	var v any
+	switch c.Type {
+	case TypeDate:
+		d, warn, err := ParseDate(raw, c.Layouts, mp.date1904)
+		if !report(warn, err) {
+			return
+		}
+		v = d.String()
+	case TypeCode:
+		n, err := parseCode(raw)
+		if !report("", err) {
+			return
+		}
+		v = int(n)
+	case TypeBool:
+		b, err := ParseBoolStrict(raw)
+		if !report("", err) || b == nil {
+			return
+		}
+		v = *b
+	default:
+		v = collapseSpaces(raw)
+	}
+	if p.Extra == nil {
+		p.Extra = map[string]any{}
+	}
+	p.Extra[c.Path] = v
+}
+
+// finish fills what is derived from several fields and checks the record
+// as a whole: required fields, dates not in the future, document shapes.
+func (mp *Mapper) finish(p *mip.Patient, wheres map[string]string, st *rowState) {
+	where := func(paths ...string) string {
+		for _, path := range paths {
+			if w, ok := wheres[path]; ok {
+				return w
+			}
+		}
+		for _, path := range paths {
+			for i := range mp.specs {
+				if mp.specs[i].Path == path {
+					return mp.specs[i].where
+				}
+			}
+		}
+		return "поле не сопоставлено"
+	}
+	if p.Polis != nil {
+		t := polisType(p)
+		if t.Code == "" && p.Polis.Number != "" {
+			t.Code = InferPolisType(p.Polis.Series, p.Polis.Number)
+		}
+		if t.Name == "" {
+			t.Name = PolisTypeName(t.Code)
+		}
+		if *t == (mip.CodeName{}) {
+			p.Polis.Type = nil
+		}
+	}
+	if d := p.IdentityDocument; d != nil && d.Type != nil && d.Type.Code != "" {
+		series, number, warn, err := NormalizeDocument(d.Type.Code, d.Series, d.Number)
+		w := where("identityDocument.number", "identityDocument.series")
+		if warn != "" {
+			st.warn("Документ", warn, w)
+		}
+		if err != nil {
+			st.fail("Документ", err.Error(), w)
+		} else {
+			d.Series, d.Number = series, number
+		}
+		if d.Type.Name == "" {
+			d.Type.Name = DocumentTypeName(d.Type.Code)
+		}
+	}
+	today := mip.DateOf(mp.now())
+	for _, chk := range []struct {
+		path string
+		d    mip.Date
+	}{
+		{"birthday", p.Birthday},
+		{"identityDocument.date", getDoc(p).Date},
+		{"attachment.date", getAtt(p).Date},
+	} {
+		if err := CheckNotFuture(chk.d, today); err != nil {
+			st.fail(FieldByPath(chk.path).Title, err.Error(), where(chk.path))
+		}
+	}
+	for _, f := range fields {
+		if !f.Required || f.get(p) != "" {
+			continue
+		}
+		paths := []string{f.Path}
+		switch f.Path {
+		case "family", "name", "patronymic":
+			paths = append(paths, "fio")
+		case "polis.number":
+			paths = append(paths, "polis.type.code")
+		}
+		if !st.hasFailed(paths...) {
+			st.fail(f.Title, "не заполнено обязательное поле", where(paths...))
+		}
+	}
+}
+
+// keyOf builds the row's key from the key parts; a row missing a part has
+// no key and is warned about, because МИП will assign its GUID and a re-run
+// could create a second card.
+func (mp *Mapper) keyOf(p *mip.Patient, cells []string, msgs []string) (string, []string) {
+	if len(mp.key) == 0 {
+		return "", msgs
+	}
+	parts := make([]string, 0, len(mp.key))
+	for _, k := range mp.key {
+		var v string
+		if k.Field != nil {
+			v = k.Field.get(p)
+		} else {
+			v = foldKey(cells[k.col])
+		}
+		if v == "" {
+			name := k.Column
+			if k.Field != nil {
+				name = k.Field.Title
+			}
+			return "", append(msgs, fmt.Sprintf("%sКлюч: нет значения «%s» — строка отправлена без постоянного GUID, повторный запуск может создать вторую карту", WarnPrefix, name))
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, "|"), msgs
+}
+
+func parseCode(s string) (mip.Code, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".0")
+	n := 0
+	if s == "" || len(s) > 9 {
+		return 0, valueErr("ожидается целое число")
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, valueErr("ожидается целое число")
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n == 0 {
+		return 0, valueErr("код должен быть больше нуля")
+	}
+	return mip.Code(n), nil
+}
+
+// collapseSpaces trims and collapses runs of white space (including
+// non-breaking spaces and line breaks inside a cell) to one space.
+func collapseSpaces(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+}
