@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"mipimport/mip/mipmock"
+)
+
+// These tests run the real binary, built once, against mipmock on loopback.
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mipimport-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "mipimport")
+	build := exec.Command("go", "build", "-o", binPath, ".")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		panic("building mipimport: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type line struct {
+	Row              int      `json:"row"`
+	Key              string   `json:"key"`
+	Outcome          string   `json:"outcome"`
+	MkabStatus       string   `json:"mkabStatus"`
+	AttachmentStatus string   `json:"attachmentStatus"`
+	PersonGUID       string   `json:"personGuid"`
+	MkabGUID         string   `json:"mkabGuid"`
+	Messages         []string `json:"messages"`
+	HTTPStatus       int      `json:"httpStatus"`
+	Attempts         int      `json:"attempts"`
+}
+
+type runResult struct {
+	code    int
+	stderr  string
+	lines   []line
+	dir     string
+	results string
+	report  string
+}
+
+func startMock(t *testing.T, cfg mipmock.Config) (*mipmock.Server, string) {
+	t.Helper()
+	if cfg.User == "" {
+		cfg.User, cfg.Password = "demo", "demo"
+	}
+	mock := mipmock.New(cfg)
+	srv := httptest.NewServer(mock)
+	t.Cleanup(srv.Close)
+	return mock, srv.URL + "/api"
+}
+
+func command(t *testing.T, url, password string, args ...string) (*exec.Cmd, *bytes.Buffer, string) {
+	t.Helper()
+	dir := t.TempDir()
+	full := append([]string{"import", "--no-progress",
+		"--results", filepath.Join(dir, "results.jsonl"),
+		"--report", filepath.Join(dir, "report.xlsx"),
+		"--fix-file", filepath.Join(dir, "to-fix.xlsx"),
+	}, args...)
+	cmd := exec.Command(binPath, full...)
+	cmd.Env = append(os.Environ(), "MIP_URL="+url, "MIP_USER=demo", "MIP_PASSWORD="+password)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	return cmd, &stderr, dir
+}
+
+func finish(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer, dir string, err error) runResult {
+	t.Helper()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	r := runResult{code: code, stderr: stderr.String(), dir: dir,
+		results: filepath.Join(dir, "results.jsonl"), report: filepath.Join(dir, "report.xlsx")}
+	f, err := os.Open(r.results)
+	if err != nil {
+		t.Fatalf("no results file (exit %d): %v\n%s", code, err, r.stderr)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var l line
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("results line %q: %v", sc.Text(), err)
+		}
+		r.lines = append(r.lines, l)
+	}
+	return r
+}
+
+func run(t *testing.T, url, password string, args ...string) runResult {
+	t.Helper()
+	cmd, stderr, dir := command(t, url, password, args...)
+	return finish(t, cmd, stderr, dir, cmd.Run())
+}
+
+// expected reads samples/patients.expected: row → outcome.
+func expected(t *testing.T) ([]int, map[int]string) {
+	t.Helper()
+	b, err := os.ReadFile("../../samples/patients.expected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []int
+	want := map[int]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		l, _, _ = strings.Cut(l, "#")
+		f := strings.Fields(l)
+		if len(f) != 2 {
+			continue
+		}
+		n, err := strconv.Atoi(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, n)
+		want[n] = f[1]
+	}
+	return rows, want
+}
+
+func checkSample(t *testing.T, r runResult) {
+	t.Helper()
+	rows, want := expected(t)
+	if len(r.lines) != len(rows) {
+		t.Fatalf("%d result lines, want one per sample row (%d)\n%s", len(r.lines), len(rows), r.stderr)
+	}
+	for i, l := range r.lines {
+		if l.Row != rows[i] {
+			t.Fatalf("line %d is row %d, want row %d: results must be in input order", i, l.Row, rows[i])
+		}
+		if l.Outcome != want[l.Row] {
+			t.Errorf("row %d: outcome %s, want %s; messages %q", l.Row, l.Outcome, want[l.Row], l.Messages)
+		}
+	}
+	if r.code != 1 {
+		t.Errorf("exit code %d, want 1 (the sample has rows that must be rejected)\n%s", r.code, r.stderr)
+	}
+}
+
+func TestImportSampleXLSXAndCSV(t *testing.T) {
+	for _, input := range []string{"../../samples/patients.xlsx", "../../samples/patients.csv"} {
+		t.Run(filepath.Ext(input), func(t *testing.T) {
+			mock, url := startMock(t, mipmock.Config{Latency: 2 * time.Millisecond})
+			r := run(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "--concurrency", "4", input)
+			checkSample(t, r)
+			st := mock.Stats()
+			uploaded := 0
+			for _, l := range r.lines {
+				if l.Outcome == "uploaded" || l.Outcome == "partial" {
+					uploaded++
+					if l.MkabGUID == "" || l.PersonGUID == "" {
+						t.Errorf("row %d uploaded without GUIDs: %+v", l.Row, l)
+					}
+				}
+			}
+			if st.Cards != uploaded || st.Created != int64(uploaded) || st.DuplicatePersons != 0 {
+				t.Errorf("mock holds %d cards (%d created, %d duplicate persons), want %d", st.Cards, st.Created, st.DuplicatePersons, uploaded)
+			}
+			info, err := os.Stat(r.report)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode().Perm() != 0o600 {
+				t.Errorf("report mode %v, want 0600", info.Mode().Perm())
+			}
+		})
+	}
+}
+
+// A second import of the same file updates the same cards: the GUIDs come
+// from the key, so no card is created twice even without saved state.
+func TestReimportCreatesNoSecondCard(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{})
+	first := run(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "../../samples/patients.xlsx")
+	second := run(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "../../samples/patients.xlsx")
+	checkSample(t, second)
+	st := mock.Stats()
+	if st.Updated == 0 || int(st.Created) != st.Cards {
+		t.Fatalf("second run: created %d, updated %d, cards %d", st.Created, st.Updated, st.Cards)
+	}
+	for i := range first.lines {
+		if first.lines[i].MkabGUID != second.lines[i].MkabGUID {
+			t.Fatalf("row %d: GUID %s then %s", first.lines[i].Row, first.lines[i].MkabGUID, second.lines[i].MkabGUID)
+		}
+	}
+}
+
+func TestImportSurvivesFaults(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{
+		Latency: 5 * time.Millisecond, Jitter: 10 * time.Millisecond,
+		Rate5xx: 0.2, Rate429: 0.1, RetryAfter: time.Second, RateDrop: 0.05, Seed: 7,
+	})
+	const conc = 4
+	r := run(t, url, "demo", "--mapping", "../../samples/mapping.yaml",
+		"--concurrency", strconv.Itoa(conc), "--retries", "10", "../../samples/patients.xlsx")
+	checkSample(t, r)
+	st := mock.Stats()
+	if st.Injected5xx+st.Injected429+st.InjectedDrops == 0 {
+		t.Fatalf("no fault was injected: %+v", st)
+	}
+	if st.MaxInFlight > conc {
+		t.Errorf("max in flight %d > concurrency %d", st.MaxInFlight, conc)
+	}
+	if st.SameGUIDOverlaps != 0 {
+		t.Errorf("%d requests overlapped with the same GUID", st.SameGUIDOverlaps)
+	}
+	if st.DuplicatePersons != 0 {
+		t.Errorf("%d cards created twice", st.DuplicatePersons)
+	}
+}
+
+func TestBadCredentialsStopTheRun(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{Latency: 5 * time.Millisecond})
+	const conc = 3
+	r := run(t, url, "wrong", "--mapping", "../../samples/mapping.yaml", "--concurrency", strconv.Itoa(conc), "../../samples/patients.xlsx")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	if n := mock.Stats().Unauthorized; n > conc || n == 0 {
+		t.Fatalf("%d requests with bad credentials, want 1..%d", n, conc)
+	}
+	rows, _ := expected(t)
+	if len(r.lines) != len(rows) {
+		t.Fatalf("%d result lines, want %d", len(r.lines), len(rows))
+	}
+	if strings.Contains(r.stderr, "wrong") {
+		t.Fatal("the password appears in the output")
+	}
+}
+
+func TestUnreachableStopsQuickly(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	start := time.Now()
+	r := run(t, "http://"+addr, "demo", "--mapping", "../../samples/mapping.yaml", "--retries", "1", "../../samples/patients.xlsx")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", r.code, r.stderr)
+	}
+	if el := time.Since(start); el > 20*time.Second {
+		t.Fatalf("took %v to give up on an unreachable МИП", el)
+	}
+	rows, _ := expected(t)
+	if len(r.lines) != len(rows) {
+		t.Fatalf("%d result lines, want %d", len(r.lines), len(rows))
+	}
+}
+
+func TestInterruptWritesEveryRow(t *testing.T) {
+	_, url := startMock(t, mipmock.Config{Latency: 300 * time.Millisecond})
+	cmd, stderr, dir := command(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "--concurrency", "1", "../../samples/patients.xlsx")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	r := finish(t, cmd, stderr, dir, cmd.Wait())
+	if r.code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", r.code, r.stderr)
+	}
+	rows, _ := expected(t)
+	if len(r.lines) != len(rows) {
+		t.Fatalf("%d result lines, want %d", len(r.lines), len(rows))
+	}
+	notSent := 0
+	for _, l := range r.lines {
+		if l.Outcome == "not_sent" {
+			notSent++
+		}
+	}
+	if notSent == 0 {
+		t.Fatal("no row is not_sent after an interrupt")
+	}
+	if _, err := os.Stat(r.report); err != nil {
+		t.Fatalf("no report after an interrupt: %v", err)
+	}
+}
+
+func TestDryRunSendsNothing(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{})
+	r := run(t, url, "demo", "--dry-run", "--mapping", "../../samples/mapping.yaml", "../../samples/patients.csv")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (invalid rows)\n%s", r.code, r.stderr)
+	}
+	if n := mock.Stats().Requests; n != 0 {
+		t.Fatalf("dry run sent %d requests", n)
+	}
+	_, want := expected(t)
+	for _, l := range r.lines {
+		if w := want[l.Row]; (w == "invalid" || w == "duplicate") != (l.Outcome == w) {
+			t.Errorf("row %d: %s, expected %s", l.Row, l.Outcome, w)
+		}
+	}
+}
+
+func TestBadMappingStopsBeforeSending(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{})
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "m.yaml")
+	os.WriteFile(bad, []byte("version: 1\nfields:\n  fio: ФИО\n  birthday: Дата рожд\n"), 0o644)
+	cmd, stderr, _ := command(t, url, "demo", "--mapping", bad, "../../samples/patients.xlsx")
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 {
+		t.Fatalf("err %v, want exit 2\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr.String(), "m.yaml:4") || !strings.Contains(stderr.String(), "Дата рожд") {
+		t.Fatalf("the error should name the mapping line and column:\n%s", stderr)
+	}
+	if mock.Stats().Requests != 0 {
+		t.Fatal("requests were sent with a broken mapping")
+	}
+}
