@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,19 +47,37 @@ func (f *faults) delay(latency, jitter time.Duration) time.Duration {
 	return d
 }
 
+// sleeper sleeps for the configured latency. Go's timers fire late by up to a
+// millisecond on Linux (the poller waits in whole milliseconds), which at a
+// 20 ms latency would add several percent to every request and blur what
+// a load test measures; sleeper learns that lateness and starts each sleep
+// that much earlier, so the latency clients see is the one configured.
+type sleeper struct {
+	lateness atomic.Int64 // running estimate in ns, kept within [0, maxLateness]
+}
+
+const maxLateness = int64(2 * time.Millisecond)
+
 // sleep waits d or until ctx is done, and reports whether it waited all of d.
-func sleep(ctx context.Context, d time.Duration) bool {
+func (c *sleeper) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}
-	t := time.NewTimer(d)
+	late := time.Duration(c.lateness.Load())
+	target := max(d-late, 0)
+	start := time.Now()
+	t := time.NewTimer(target)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
 	case <-ctx.Done():
 		return false
 	}
+	// An exponential moving average over the last few dozen sleeps.
+	over := int64(time.Since(start) - target)
+	old := c.lateness.Load()
+	c.lateness.Store(min(max(old+(over-old)/16, 0), maxLateness))
+	return true
 }
 
 // retryAfterSeconds is the Retry-After value: d rounded up to whole seconds,

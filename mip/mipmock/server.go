@@ -70,6 +70,7 @@ type Server struct {
 	userHash [sha256.Size]byte
 	passHash [sha256.Size]byte
 	faults   *faults
+	clock    sleeper
 	c        counters
 	guids    guidTracker
 	st       state
@@ -165,6 +166,9 @@ type answer struct {
 }
 
 func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
+	// Latency counts from arrival: a МИП with latency L answers L after the
+	// request came in, however long reading and decoding took.
+	arrived := time.Now()
 	s.c.requests.Add(1)
 	s.c.enter()
 	// Deferred in this order so that a dropped connection is closed only
@@ -200,7 +204,7 @@ func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
 		defer s.guids.leave(key)
 	}
 
-	if !sleep(r.Context(), s.faults.delay(s.cfg.Latency, s.cfg.Jitter)) {
+	if !s.clock.sleep(r.Context(), s.faults.delay(s.cfg.Latency, s.cfg.Jitter)-time.Since(arrived)) {
 		return // the client went away
 	}
 	if badStatus != 0 {
