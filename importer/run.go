@@ -20,8 +20,9 @@ import (
 // Config tunes a run.
 type Config struct {
 	Concurrency int           // requests in flight at most; default 8
-	Rate        float64       // requests per second across all workers; 0 = unlimited
-	DryRun      bool          // do everything but send
+	DryRun      bool          // do everything but send (and record nothing in the state)
+	State       State         // remembered uploads; nil = none (GUIDs still come from the keys)
+	Force       bool          // send rows the state says are unchanged
 	Grace       time.Duration // after a stop, how long in-flight requests may still take; default 30s
 	Log         *zap.Logger
 	Now         func() time.Time
@@ -138,12 +139,28 @@ func (r *run) read(ctx, sendCtx context.Context, src Source) error {
 			break
 		}
 		r.tokens <- struct{}{} // released by the writer; bounds the reorder buffer
-		res := Result{Row: it.Row, Key: it.Key, Messages: it.Messages, Cells: it.Cells}
+		sr := seqResult{seq: seq, Result: Result{Row: it.Row, Key: it.Key, Messages: it.Messages, Cells: it.Cells}}
+		res := &sr.Result
+		if it.Patient != nil {
+			sr.mcod = it.Patient.Mcod
+		}
+		var known Known
+		if !it.Invalid && it.Patient != nil {
+			if known, err = r.prepare(it, &sr); err != nil {
+				readErr = err
+				break
+			}
+		}
 		switch {
 		case it.Invalid || it.Patient == nil:
 			res.Outcome = Invalid
-		case r.duplicate(it, &res):
+		case r.duplicate(it, res):
 			res.Outcome = Duplicate
+		case known.Found && known.Hash == sr.hash && !r.cfg.Force:
+			res.Outcome = Unchanged
+			res.MkabGUID, res.PersonGUID, res.AttachmentGUID = known.MkabGUID, known.PersonGUID, known.AttachmentGUID
+			sr.hash = "" // nothing was sent
+			res.Messages = append(res.Messages, "Без изменений: эти данные уже загружены в МИП, строка не отправлялась")
 		case r.stopped(ctx):
 			res.Outcome = NotSent
 			res.Messages = append(res.Messages, r.notSentReason(ctx))
@@ -152,12 +169,16 @@ func (r *run) read(ctx, sendCtx context.Context, src Source) error {
 			res.Messages = append(res.Messages, DryRunNote)
 		default:
 			g.Go(func() error {
-				r.results <- seqResult{seq, r.send(ctx, sendCtx, it, res)}
+				sr.Result = r.send(ctx, sendCtx, it, sr.Result)
+				r.results <- sr
 				return nil
 			})
 			continue
 		}
-		r.results <- seqResult{seq, res}
+		if !res.Outcome.sent() {
+			sr.hash = ""
+		}
+		r.results <- sr
 	}
 	return readErr
 }
@@ -186,14 +207,39 @@ func (r *run) notSentReason(ctx context.Context) string {
 	}
 }
 
-// duplicate assigns the row's GUID and reports whether another row with the
-// same identity came first. Identity is the card GUID: the mapped one, or
-// the one derived from the key.
+// prepare assigns the row's card GUID — the mapped one, else the one МИП
+// gave this key before, else the one derived from the key — and hashes the
+// payload, so that an unchanged row can be recognised.
+func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
+	p := it.Patient
+	var known Known
+	if r.cfg.State != nil && it.Key != "" {
+		var err error
+		if known, err = r.cfg.State.Known(p.Mcod, it.Key); err != nil {
+			return Known{}, fmt.Errorf("reading the state: %w", err)
+		}
+	}
+	if p.GUID == "" {
+		switch {
+		case known.MkabGUID != "":
+			p.GUID = known.MkabGUID
+		case it.Key != "":
+			p.GUID = KeyGUID(p.Mcod, it.Key)
+		}
+	}
+	if r.cfg.State != nil {
+		h, err := PayloadHash(p)
+		if err != nil {
+			return Known{}, fmt.Errorf("row %d: %w", it.Row, err)
+		}
+		sr.hash = h
+	}
+	return known, nil
+}
+
+// duplicate reports whether another row with the same card GUID came first.
 func (r *run) duplicate(it Item, res *Result) bool {
 	p := it.Patient
-	if p.GUID == "" && it.Key != "" {
-		p.GUID = KeyGUID(p.Mcod, it.Key)
-	}
 	if p.GUID == "" {
 		return false
 	}
@@ -292,11 +338,11 @@ func outcomeOf(a mip.Answer) Outcome {
 // arrive out of order from the workers; the reorder buffer is bounded by
 // the token window.
 func (r *run) write() error {
-	pending := make(map[int]Result, window(r.cfg.Concurrency))
+	pending := make(map[int]seqResult, window(r.cfg.Concurrency))
 	next := 0
 	var sinkErr error
 	for sr := range r.results {
-		pending[sr.seq] = sr.Result
+		pending[sr.seq] = sr
 		for {
 			out, ok := pending[next]
 			if !ok {
@@ -307,27 +353,38 @@ func (r *run) write() error {
 			if sinkErr == nil {
 				sinkErr = r.emit(out)
 			}
-			r.account(out)
+			r.account(out.Result)
 			<-r.tokens
 		}
 	}
 	return sinkErr
 }
 
-func (r *run) emit(out Result) error {
+// emit records the row in the state (first: the state is what prevents a
+// second card, the files can be rewritten) and hands it to the sinks.
+func (r *run) emit(sr seqResult) error {
+	if r.cfg.State != nil && !r.cfg.DryRun {
+		if err := r.cfg.State.Save(sr.Result, sr.mcod, sr.hash); err != nil {
+			return r.fail(fmt.Errorf("recording in the state: %w", err))
+		}
+	}
 	for _, s := range r.sinks {
-		if err := s.Write(out); err != nil {
-			err = fmt.Errorf("writing results: %w", err)
-			r.mu.Lock()
-			if r.abort == nil {
-				r.abort = err
-			}
-			r.mu.Unlock()
-			r.cancelSend(err)
-			return err
+		if err := s.Write(sr.Result); err != nil {
+			return r.fail(fmt.Errorf("writing results: %w", err))
 		}
 	}
 	return nil
+}
+
+// fail stops sending after an error no row can escape, and returns it.
+func (r *run) fail(err error) error {
+	r.mu.Lock()
+	if r.abort == nil {
+		r.abort = err
+	}
+	r.mu.Unlock()
+	r.cancelSend(err)
+	return err
 }
 
 // account counts the row and logs it when it did not succeed. Logs carry
@@ -374,8 +431,20 @@ func logReason(out Result) string {
 }
 
 type seqResult struct {
-	seq int
+	seq  int
+	mcod string // the clinic of the row's key, for the state
+	hash string // payload hash of what was sent, "" when nothing was
 	Result
+}
+
+// sent reports whether the outcome means a request reached МИП and was
+// answered, so the payload hash is worth remembering.
+func (o Outcome) sent() bool {
+	switch o {
+	case Uploaded, Partial, Rejected, Errored:
+		return true
+	}
+	return false
 }
 
 func mustUUID(s string) uuid.UUID { return uuid.MustParse(s) }

@@ -1,0 +1,41 @@
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"mipimport/mip"
+)
+
+// State is what the importer needs from the state store (SPEC §6): what was
+// uploaded for a key before, and a place to record every row's result. It is
+// called from the reader goroutine (Known) and from the writer goroutine
+// (Save), never concurrently with itself from the same goroutine kind.
+type State interface {
+	// Known returns what is remembered for the key of a clinic.
+	Known(mcod, key string) (Known, error)
+	// Save records one row's result in input order. hash is the payload
+	// hash of what was sent ("" when nothing was sent).
+	Save(r Result, mcod, hash string) error
+}
+
+// Known is what the state remembers about a key.
+type Known struct {
+	Found          bool
+	MkabGUID       string
+	PersonGUID     string
+	AttachmentGUID string
+	Hash           string // hash of the last payload МИП accepted in full
+}
+
+// PayloadHash is the hex SHA-256 of the patient's JSON as it would be sent
+// (GUID included): equal hashes mean МИП already holds exactly this data.
+func PayloadHash(p *mip.Patient) (string, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
