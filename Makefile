@@ -5,7 +5,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build test demo fmt samples bench clean
+.PHONY: all build test demo fmt samples samples-big bench clean
 
 all: build
 
@@ -28,6 +28,13 @@ fmt:
 # Regenerates the bundled sample (samples/patients.xlsx, .csv, .expected).
 samples:
 	$(GO) run ./samples/gen -out samples
+
+# Big files of valid fictional patients for load and memory runs
+# (samples/big/, not committed): ROWS=1000000 make samples-big
+ROWS ?= 1000000
+samples-big:
+	$(GO) run ./samples/gen -rows $(ROWS) -format xlsx
+	$(GO) run ./samples/gen -rows $(ROWS) -format csv
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...

@@ -6,6 +6,12 @@
 // computed here, except where a row is meant to be rejected.
 //
 //	go run ./samples/gen -out samples
+//
+// With -rows it writes instead a big file of valid, distinct fictional
+// patients with the sample's columns (so samples/mapping.yaml maps it), in
+// memory that does not grow with the number of rows:
+//
+//	go run ./samples/gen -rows 1000000 -format xlsx -o samples/big/1m.xlsx
 package main
 
 import (
@@ -87,8 +93,21 @@ const (
 
 func main() {
 	out := flag.String("out", "samples", "directory to write the sample into")
+	rows := flag.Int("rows", 0, "write a big file of this many valid patients instead of the sample")
+	format := flag.String("format", "xlsx", "big file format: xlsx or csv (Windows-1251, ';')")
+	file := flag.String("o", "", "big file path (default samples/big/patients-ROWS.FORMAT)")
 	flag.Parse()
-	if err := write(*out); err != nil {
+	var err error
+	if *rows > 0 {
+		path := *file
+		if path == "" {
+			path = filepath.Join("samples", "big", fmt.Sprintf("patients-%d.%s", *rows, *format))
+		}
+		err = writeBig(path, *format, *rows)
+	} else {
+		err = write(*out)
+	}
+	if err != nil {
 		log.Fatal(err)
 	}
 }
