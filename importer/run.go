@@ -397,6 +397,8 @@ func (r *run) account(out Result) {
 		r.cfg.OnResult(out)
 	}
 	if out.Outcome.OK() || (r.cfg.DryRun && out.Outcome == NotSent) {
+		r.cfg.Log.Debug("row done", zap.Int("row", out.Row), zap.String("outcome", string(out.Outcome)),
+			zap.Int("httpStatus", out.HTTPStatus), zap.Int("attempts", out.Attempts))
 		return
 	}
 	r.cfg.Log.Warn("row not imported",

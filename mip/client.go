@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -58,6 +59,9 @@ type Config struct {
 	MaxBackoff  time.Duration     // longest retry delay, also caps Retry-After; default 30s
 	Transport   http.RoundTripper // optional, for tests; otherwise a tuned *http.Transport is built once
 	UserAgent   string            // optional; default "mipimport"
+	// RootCAs, when set, replaces the system's trusted roots: a regional
+	// МИП behind a private certificate authority (--ca-file).
+	RootCAs *x509.CertPool
 	// Limiter, when set, is waited on before every attempt, retries
 	// included, so that a rate limit holds even while МИП is failing.
 	Limiter Limiter
@@ -137,7 +141,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		rt = newTransport(orDefault(cfg.Concurrency, defaultConcurrency), c.timeout)
+		rt = newTransport(orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
 	}
 	c.hc = &http.Client{
 		Transport: rt,
@@ -160,7 +164,7 @@ func orDefault[T int | time.Duration](v, def T) T {
 // least as many connections as requests run in parallel: with net/http's
 // default of 2 per host, every extra worker would open and close a TCP (and
 // TLS) connection per request.
-func newTransport(concurrency int, timeout time.Duration) *http.Transport {
+func newTransport(concurrency int, timeout time.Duration, roots *x509.CertPool) *http.Transport {
 	dialer := &net.Dialer{Timeout: min(dialTimeout, timeout), KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -171,7 +175,7 @@ func newTransport(concurrency int, timeout time.Duration) *http.Transport {
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   min(tlsTimeout, timeout),
 		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
 	}
 }
 

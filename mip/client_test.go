@@ -3,6 +3,7 @@ package mip
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -946,5 +947,32 @@ func TestClientLimiterPacesRetries(t *testing.T) {
 		if gap := times[i].Sub(times[i-1]); gap < 40*time.Millisecond {
 			t.Fatalf("attempts %d and %d were %v apart; at 20/s they must be at least 50ms apart", i, i+1, gap)
 		}
+	}
+}
+
+// A МИП behind a private certificate authority is trusted only through
+// RootCAs (--ca-file); without it the certificate is refused, not retried.
+func TestClientPrivateCA(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"MkabStatus":"Uploaded"}`)
+	}))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	c, err := NewClient(Config{BaseURL: srv.URL, User: "u", Password: "p", RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(context.Background(), &Patient{Family: "Тестов"}); err != nil {
+		t.Fatalf("with the CA: %v", err)
+	}
+	plain, err := NewClient(Config{BaseURL: srv.URL, User: "u", Password: "p", Retries: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = plain.Send(context.Background(), &Patient{Family: "Тестов"})
+	var me *Error
+	if !errors.As(err, &me) || me.Kind != FailConnect || me.Attempts != 1 {
+		t.Fatalf("without the CA: %v, want one refused attempt", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -25,6 +26,8 @@ import (
 type importFlags struct {
 	url, user, passwordFile string
 	insecureHTTP            bool
+	caFile                  string
+	logLevel                string
 	mapping, sheet          string
 	concurrency             int
 	rate                    float64
@@ -62,6 +65,7 @@ are still written for every row).`,
 	fl.StringVar(&f.user, "user", os.Getenv("MIP_USER"), "МИП login (env MIP_USER)")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the МИП password (mode 0600); default: env MIP_PASSWORD")
 	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http:// to a host other than loopback")
+	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of the certificate authority that signed МИП's certificate (a regional private CA)")
 	fl.StringVar(&f.mapping, "mapping", "", "mapping file (YAML); default: guessed from the header row, see `mipimport mapping init`")
 	fl.StringVar(&f.sheet, "sheet", "", "xlsx sheet to read (default: the mapping's, else the first visible sheet)")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at most")
@@ -73,6 +77,7 @@ are still written for every row).`,
 	fl.StringVar(&f.fix, "fix-file", "", "spreadsheet of the rows that need fixing, in the input's own columns (default: INPUT_NAME.to-fix.xlsx)")
 	fl.StringVar(&f.logFormat, "log-format", "console", "log format: console or json")
 	fl.StringVar(&f.logFile, "log-file", "", "append the log to this file instead of stderr")
+	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (no level logs personal data)")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "do everything but send: read, map, validate and write the results")
 	fl.DurationVar(&f.maxDuration, "max-duration", 0, "stop taking new rows after this long; every row still gets a result (0 = no limit)")
@@ -83,7 +88,7 @@ are still written for every row).`,
 var errInterrupted = errors.New("interrupted by a signal")
 
 func runImport(ctx context.Context, f importFlags, input string) error {
-	log, closeLog, err := newLogger(f.logFormat, f.logFile)
+	log, closeLog, err := newLogger(f.logFormat, f.logFile, f.logLevel)
 	if err != nil {
 		return fatal("%w", err)
 	}
@@ -201,6 +206,17 @@ func newClient(f importFlags) (*mip.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var roots *x509.CertPool
+	if f.caFile != "" {
+		pem, err := os.ReadFile(f.caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", f.caFile)
+		}
+	}
 	return mip.NewClient(mip.Config{
 		BaseURL:     f.url,
 		User:        f.user,
@@ -210,6 +226,7 @@ func newClient(f importFlags) (*mip.Client, error) {
 		Concurrency: f.concurrency,
 		UserAgent:   "mipimport/" + version,
 		Limiter:     limiter(f.rate),
+		RootCAs:     roots,
 	})
 }
 

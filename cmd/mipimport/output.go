@@ -108,7 +108,11 @@ func (s *sinks) close(sum importer.Summary) error {
 }
 
 // newLogger builds the run's logger: console or JSON, to stderr or a file.
-func newLogger(format, file string) (*zap.Logger, func(), error) {
+func newLogger(format, file, level string) (*zap.Logger, func(), error) {
+	lvl, err := zapcore.ParseLevel(level)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
 	enc := zap.NewProductionEncoderConfig()
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	var encoder zapcore.Encoder
@@ -131,7 +135,7 @@ func newLogger(format, file string) (*zap.Logger, func(), error) {
 		out = zapcore.Lock(fh)
 		closeFn = func() { fh.Close() }
 	}
-	log := zap.New(zapcore.NewCore(encoder, out, zapcore.InfoLevel))
+	log := zap.New(zapcore.NewCore(encoder, out, lvl))
 	return log, func() { _ = log.Sync(); closeFn() }, nil
 }
 
