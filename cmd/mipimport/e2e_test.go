@@ -341,3 +341,22 @@ func TestBadMappingStopsBeforeSending(t *testing.T) {
 		t.Fatal("requests were sent with a broken mapping")
 	}
 }
+
+// An output that cannot be written stops the run before the first request.
+func TestUnwritableReportStopsBeforeSending(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{})
+	cmd, stderr, _ := command(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "../../samples/patients.xlsx")
+	for i, a := range cmd.Args {
+		if a == "--report" {
+			cmd.Args[i+1] = "/nonexistent-dir/report.xlsx"
+		}
+	}
+	err := cmd.Run()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "/nonexistent-dir") {
+		t.Fatalf("err %v\n%s", err, stderr)
+	}
+	if n := mock.Stats().Requests; n != 0 {
+		t.Fatalf("%d requests sent before the report path was found unwritable", n)
+	}
+}
