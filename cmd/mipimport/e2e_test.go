@@ -360,3 +360,29 @@ func TestUnwritableReportStopsBeforeSending(t *testing.T) {
 		t.Fatalf("%d requests sent before the report path was found unwritable", n)
 	}
 }
+
+// Issue 7's fault mix: with enough retries every valid row is uploaded,
+// no card is created twice, and --rate holds through the retries.
+func TestHeavyFaultsWithRateLimit(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{
+		Latency: 2 * time.Millisecond, Jitter: 8 * time.Millisecond,
+		Rate5xx: 0.3, Rate429: 0.1, RetryAfter: time.Second, RateDrop: 0.05, Seed: 4,
+	})
+	const rate = 20
+	start := time.Now()
+	r := run(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "--concurrency", "8",
+		"--rate", strconv.Itoa(rate), "--retries", "25", "../../samples/patients.xlsx")
+	checkSample(t, r)
+	st := mock.Stats()
+	if st.MaxPerSecond > rate+1 {
+		t.Errorf("%d requests arrived within one second; --rate is %d", st.MaxPerSecond, rate)
+	}
+	if st.DuplicatePersons != 0 || st.SameGUIDOverlaps != 0 {
+		t.Errorf("duplicates %d, same-GUID overlaps %d", st.DuplicatePersons, st.SameGUIDOverlaps)
+	}
+	if st.Injected5xx+st.Injected429+st.InjectedDrops < 3 {
+		t.Errorf("hardly any fault was injected: %+v", st)
+	}
+	t.Logf("%d requests for %d rows in %v (%d 5xx, %d 429, %d dropped), at most %d per second",
+		st.Requests, len(r.lines), time.Since(start).Round(time.Millisecond), st.Injected5xx, st.Injected429, st.InjectedDrops, st.MaxPerSecond)
+}

@@ -116,6 +116,7 @@ func (s *Server) Stats() Stats {
 		InFlight:           c.inFlight.Load(),
 		MaxInFlight:        c.maxInFlight.Load(),
 		SameGUIDOverlaps:   c.sameGUIDOverlaps.Load(),
+		MaxPerSecond:       c.rate.maximum(),
 	}
 	st.Cards, st.Persons = s.st.sizes()
 	return st
@@ -170,6 +171,7 @@ func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
 	// request came in, however long reading and decoding took.
 	arrived := time.Now()
 	s.c.requests.Add(1)
+	s.c.rate.arrive(arrived)
 	s.c.enter()
 	// Deferred in this order so that a dropped connection is closed only
 	// after the request stopped counting as in flight.

@@ -691,3 +691,17 @@ func TestSamePersonRule(t *testing.T) {
 		})
 	}
 }
+
+func TestMaxPerSecondCountsArrivalsInOneSecond(t *testing.T) {
+	var p perSecond
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 5; i++ {
+		p.arrive(base.Add(time.Duration(i) * 100 * time.Millisecond))
+	}
+	for i := 0; i < 3; i++ {
+		p.arrive(base.Add(time.Second + time.Duration(i)*time.Millisecond))
+	}
+	if p.maximum() != 5 {
+		t.Fatalf("max %d, want 5", p.maximum())
+	}
+}

@@ -3,6 +3,7 @@ package mipmock
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Stats counts what the server saw since it was started or last reset.
@@ -46,9 +47,43 @@ type Stats struct {
 	// with the same guid was still being handled.
 	SameGUIDOverlaps int64 `json:"sameGuidOverlaps"`
 
+	// MaxPerSecond is the most /patients requests that arrived within one
+	// second (of the wall clock, whole seconds): the check of --rate.
+	MaxPerSecond int64 `json:"maxPerSecond"`
+
 	// Cards and Persons are the numbers stored now.
 	Cards   int `json:"cards"`
 	Persons int `json:"persons"`
+}
+
+// perSecond counts arrivals per wall-clock second and keeps the maximum.
+type perSecond struct {
+	mu     sync.Mutex
+	second int64
+	count  int64
+	max    int64
+}
+
+func (p *perSecond) arrive(t time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := t.Unix(); s != p.second {
+		p.second, p.count = s, 0
+	}
+	p.count++
+	p.max = max(p.max, p.count)
+}
+
+func (p *perSecond) maximum() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.max
+}
+
+func (p *perSecond) reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.second, p.count, p.max = 0, 0, 0
 }
 
 // counters are the request-level counts, updated without the state lock.
@@ -60,6 +95,7 @@ type counters struct {
 	injected5xx, injected429, drops     atomic.Int64
 	inFlight, maxInFlight               atomic.Int64
 	sameGUIDOverlaps                    atomic.Int64
+	rate                                perSecond
 }
 
 func (c *counters) reset() {
@@ -73,6 +109,7 @@ func (c *counters) reset() {
 	} {
 		v.Store(0)
 	}
+	c.rate.reset()
 	// The requests still in flight stay counted.
 	c.maxInFlight.Store(c.inFlight.Load())
 }
