@@ -2,6 +2,7 @@ package mapping
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -165,6 +166,34 @@ func TestReferenceListsEveryField(t *testing.T) {
 	for _, f := range Fields() {
 		if !strings.Contains(b.String(), "| `"+f.Path+"` |") {
 			t.Errorf("reference lacks %s", f.Path)
+		}
+	}
+}
+
+// docs/mapping.md is the generated reference: regenerate it with
+// `go run ./cmd/mipimport mapping fields --markdown > docs/mapping.md`.
+func TestCommittedReferenceMatchesCode(t *testing.T) {
+	want, err := os.ReadFile("../docs/mapping.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteReference(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Fatal("docs/mapping.md is out of date: go run ./cmd/mipimport mapping fields --markdown > docs/mapping.md")
+	}
+}
+
+func TestEveryTypeIsDocumented(t *testing.T) {
+	documented := map[Type]bool{}
+	for _, d := range typeDocs {
+		documented[d.Type] = true
+	}
+	for _, f := range Fields() {
+		if !documented[f.Type] {
+			t.Errorf("type %s of %s has no entry in typeDocs", f.Type, f.Path)
 		}
 	}
 }
