@@ -1,0 +1,186 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"mipimport/importer"
+)
+
+// RunRecord is one run as the state remembers it.
+type RunRecord struct {
+	ID         int64
+	Start, End time.Time // End is zero when the run never finished (killed, crashed)
+	Target     string
+	Input      string
+	InputHash  string
+	Settings   string
+	DryRun     bool
+	Counts     map[importer.Outcome]int // outcomes with a non-zero count; nil until finished
+	Aborted    string                   // why the run stopped early; "" when it ran to the end
+}
+
+// Finished reports whether the run recorded its end.
+func (r RunRecord) Finished() bool { return !r.End.IsZero() }
+
+// Attempt is what one run did with one input row.
+type Attempt struct {
+	RunID            int64
+	Time             time.Time
+	Row              int
+	Mcod, Key        string
+	Outcome          importer.Outcome
+	MkabStatus       string
+	AttachmentStatus string
+	PersonGUID       string
+	MkabGUID         string
+	AttachmentGUID   string
+	Messages         []string
+	HTTPStatus       int
+	Attempts         int
+}
+
+const sqlRunColumns = `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.input_hash,
+	r.settings, r.dry_run, r.counts, r.aborted
+	FROM runs r JOIN targets t ON t.id = r.target_id`
+
+const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcome, a.mkab_status,
+	a.attachment_status, a.person_guid, a.mkab_guid, a.attachment_guid, m.json, a.http_status, a.attempts
+	FROM attempts a LEFT JOIN messages m ON m.id = a.messages`
+
+// Runs lists the runs, newest first; limit <= 0 lists them all.
+func (s *Store) Runs(limit int) ([]RunRecord, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	rows, err := s.rdb.QueryContext(context.Background(), sqlRunColumns+` ORDER BY r.id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, s.errorf("listing runs: %w", err)
+	}
+	defer rows.Close()
+	var out []RunRecord
+	for rows.Next() {
+		rec, err := scanRun(rows)
+		if err != nil {
+			return nil, s.errorf("listing runs: %w", err)
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("listing runs: %w", err)
+	}
+	return out, nil
+}
+
+// RunByID returns one run; the error wraps ErrNotFound when there is none.
+func (s *Store) RunByID(id int64) (RunRecord, error) {
+	rec, err := scanRun(s.rdb.QueryRowContext(context.Background(), sqlRunColumns+` WHERE r.id = ?`, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return RunRecord{}, s.errorf("run %d: %w", id, ErrNotFound)
+	case err != nil:
+		return RunRecord{}, s.errorf("reading run %d: %w", id, err)
+	}
+	return rec, nil
+}
+
+// Attempts lists every attempt recorded for a key, under any clinic and
+// МИП, oldest first.
+func (s *Store) Attempts(key string) ([]Attempt, error) {
+	if key == "" {
+		return nil, s.errorf("listing attempts: no key given")
+	}
+	// "key <> ''" lets SQLite use the partial index attempts_by_key.
+	rows, err := s.rdb.QueryContext(context.Background(), sqlAttemptColumns+` WHERE a.key = ? AND a.key <> '' ORDER BY a.id`, key)
+	if err != nil {
+		return nil, s.errorf("listing attempts: %w", err)
+	}
+	return s.collectAttempts(rows, "listing attempts")
+}
+
+// RunRows lists the rows of a run in row order. With notOK only the rows
+// that did not end uploaded or unchanged (to export the rejected rows).
+// The error wraps ErrNotFound when there is no such run.
+func (s *Store) RunRows(id int64, notOK bool) ([]Attempt, error) {
+	ctx := context.Background()
+	var one int
+	err := s.rdb.QueryRowContext(ctx, `SELECT 1 FROM runs WHERE id = ?`, id).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, s.errorf("run %d: %w", id, ErrNotFound)
+	case err != nil:
+		return nil, s.errorf("reading run %d: %w", id, err)
+	}
+	q := sqlAttemptColumns + ` WHERE a.run_id = ? ORDER BY a.row, a.id`
+	args := []any{id}
+	if notOK {
+		q = sqlAttemptColumns + ` WHERE a.run_id = ? AND a.outcome NOT IN (?, ?) ORDER BY a.row, a.id`
+		args = append(args, string(importer.Uploaded), string(importer.Unchanged))
+	}
+	rows, err := s.rdb.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, s.errorf("reading the rows of run %d: %w", id, err)
+	}
+	return s.collectAttempts(rows, "reading the rows of a run")
+}
+
+type scanner interface{ Scan(...any) error }
+
+func scanRun(sc scanner) (RunRecord, error) {
+	var (
+		rec          RunRecord
+		start        int64
+		end          sql.NullInt64
+		counts       sql.NullString
+		dryRun       bool
+		target, hash string
+	)
+	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted); err != nil {
+		return RunRecord{}, err
+	}
+	rec.Start, rec.Target, rec.InputHash, rec.DryRun = fromMillis(start), target, hash, dryRun
+	if end.Valid {
+		rec.End = fromMillis(end.Int64)
+	}
+	if counts.Valid {
+		if err := json.Unmarshal([]byte(counts.String), &rec.Counts); err != nil {
+			return RunRecord{}, err
+		}
+	}
+	return rec, nil
+}
+
+func (s *Store) collectAttempts(rows *sql.Rows, what string) ([]Attempt, error) {
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		var (
+			a        Attempt
+			at       int64
+			outcome  string
+			messages sql.NullString
+			person   any
+			mkab     any
+			attach   any
+		)
+		if err := rows.Scan(&a.RunID, &at, &a.Row, &a.Mcod, &a.Key, &outcome, &a.MkabStatus, &a.AttachmentStatus,
+			&person, &mkab, &attach, &messages, &a.HTTPStatus, &a.Attempts); err != nil {
+			return nil, s.errorf("%s: %w", what, err)
+		}
+		a.Time, a.Outcome = fromMillis(at), importer.Outcome(outcome)
+		a.PersonGUID, a.MkabGUID, a.AttachmentGUID = unpackGUID(person), unpackGUID(mkab), unpackGUID(attach)
+		if messages.Valid {
+			if err := json.Unmarshal([]byte(messages.String), &a.Messages); err != nil {
+				return nil, s.errorf("%s: run %d row %d: %w", what, a.RunID, a.Row, err)
+			}
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.errorf("%s: %w", what, err)
+	}
+	return out, nil
+}

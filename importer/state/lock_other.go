@@ -1,0 +1,22 @@
+//go:build !(darwin || dragonfly || freebsd || linux || netbsd || openbsd)
+
+package state
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// On systems without flock(2) the state refuses to open rather than run
+// without the lock that keeps two runs from sharing one file: mipimport
+// is built for Linux servers.
+type fileLock struct{}
+
+func acquireLock(dbPath, _ string, _ bool, _ time.Duration) (*fileLock, error) {
+	return nil, fmt.Errorf("state file %s: %w", dbPath,
+		errors.New("the run lock of --state is not supported on "+runtime.GOOS+"; run mipimport on Linux"))
+}
+
+func (*fileLock) release() error { return nil }

@@ -1,0 +1,488 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"mipimport/importer"
+)
+
+// RunInfo describes a run as it starts.
+type RunInfo struct {
+	// Target is the МИП base URL. It is part of every key's identity, so a
+	// state used against a test МИП never marks rows unchanged for
+	// production. Credentials in it (user:password@) are dropped, and so
+	// are trailing slashes.
+	Target    string
+	Input     string // input file path
+	InputHash string // hex sha256 of the input file
+	Settings  string // JSON of the run's settings, no secrets; "" = none
+	DryRun    bool   // a dry run never changes what is remembered per key
+}
+
+// Run records one import run. It implements importer.State. Known may be
+// called concurrently with Save (the importer's reader and writer
+// goroutines); Save calls come from one goroutine, in input order.
+type Run struct {
+	s        *Store
+	id       int64
+	targetID int64
+	dryRun   bool
+	// noneKnown: when the run began, the state held no card for its МИП
+	// (a first import), so Known has nothing to look up.
+	noneKnown bool
+	batchMax  int
+	batchAge  time.Duration
+
+	flushMu     sync.Mutex // one flush at a time, so batches commit in order
+	attemptArgs []any      // reused by flushes
+	patientArgs []any
+
+	mu      sync.Mutex
+	pending []op
+	oldest  time.Time // when the first pending op was queued (monotonic)
+	err     error     // the last flush failure; its batch is queued again
+	done    bool      // finished: Save refuses
+
+	msgIDs map[string]int64 // messages JSON → committed id; used by flushes only
+
+	kick     chan struct{} // Save → loop: a batch has started
+	stop     chan struct{} // closed by Finish/Close
+	loopDone chan struct{}
+	stopOnce sync.Once
+}
+
+var _ importer.State = (*Run)(nil)
+
+// op is one queued Save: the attempt row, and the patients update if any.
+type op struct {
+	at               int64
+	row              int
+	mcod, key        string
+	outcome          importer.Outcome
+	mkabStatus       string
+	attachmentStatus string
+	personGUID       string
+	mkabGUID         string
+	attachmentGUID   string
+	messages         string // JSON array, "" when none
+	httpStatus       int
+	attempts         int
+	patient          bool   // update patients
+	hash             string // payload hash to remember ("" = send again)
+}
+
+// BeginRun records the start of a run.
+func (s *Store) BeginRun(info RunInfo) (*Run, error) {
+	if s.readOnly {
+		return nil, s.errorf("opened read-only: no run can begin")
+	}
+	target, err := cleanTarget(info.Target)
+	if err != nil {
+		return nil, s.errorf("%w", err)
+	}
+	if info.Settings != "" && !json.Valid([]byte(info.Settings)) {
+		return nil, s.errorf("run settings are not valid JSON")
+	}
+	if s.isClosed() {
+		return nil, s.errorf("the state is closed")
+	}
+	ctx := context.Background()
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO targets(url) VALUES (?) ON CONFLICT(url) DO NOTHING`, target); err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	var targetID int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM targets WHERE url = ?`, target).Scan(&targetID); err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	var anyKnown bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM patients WHERE target_id = ?)`, targetID).Scan(&anyKnown); err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs(started_at, target_id, input, input_hash, settings, dry_run)
+		VALUES (?, ?, ?, ?, ?, ?)`, millis(s.now()), targetID, info.Input, info.InputHash, info.Settings, info.DryRun)
+	if err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, s.errorf("starting a run: %w", err)
+	}
+	r := &Run{
+		s:         s,
+		id:        id,
+		targetID:  targetID,
+		dryRun:    info.DryRun,
+		noneKnown: !anyKnown,
+		batchMax:  s.batchMax,
+		batchAge:  s.batchAge,
+		pending:   make([]op, 0, s.batchMax),
+		msgIDs:    make(map[string]int64),
+		kick:      make(chan struct{}, 1),
+		stop:      make(chan struct{}),
+		loopDone:  make(chan struct{}),
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, s.errorf("the state is closed")
+	}
+	s.active[r] = struct{}{}
+	s.mu.Unlock()
+	go r.loop()
+	return r, nil
+}
+
+// cleanTarget drops credentials and trailing slashes from a base URL.
+func cleanTarget(target string) (string, error) {
+	if target == "" {
+		return "", nil
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		// Not echoed: it may hold a password.
+		return "", errors.New("the МИП URL of the run cannot be parsed")
+	}
+	u.User = nil
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// ID is the run's number in the state (for `mipimport history`).
+func (r *Run) ID() int64 { return r.id }
+
+// Known returns what is remembered for the key of a clinic under the run's
+// МИП. It sees what was committed before the run began, and maybe (not
+// reliably) saves of this run: the importer looks a key up once per run
+// and catches repeated keys itself, so it never needs its own saves.
+func (r *Run) Known(mcod, key string) (importer.Known, error) {
+	if key == "" || r.noneKnown {
+		return importer.Known{}, nil
+	}
+	var mkab, person, attachment, hash any
+	err := r.s.getPatient.QueryRow(r.targetID, mcod, key).Scan(&mkab, &person, &attachment, &hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return importer.Known{}, nil
+	case err != nil:
+		// The key is not named: it may be a СНИЛС.
+		return importer.Known{}, r.s.errorf("looking up a key: %w", err)
+	}
+	return importer.Known{
+		Found:          true,
+		MkabGUID:       unpackGUID(mkab),
+		PersonGUID:     unpackGUID(person),
+		AttachmentGUID: unpackGUID(attachment),
+		Hash:           unpackHash(hash),
+	}, nil
+}
+
+// Save records one row's result: always an attempt (the audit trail), and
+// for a row with a key that МИП stored, its GUIDs and — when the card and
+// the attachment were both accepted — the payload hash, so the next run
+// skips the row while it stays the same. A partial upload remembers the
+// GUIDs with an empty hash: the row is sent again to retry the attachment.
+// Other outcomes leave what is remembered as it was.
+//
+// Saves are queued and committed in batches; an error from an earlier
+// batch is returned by the next Save (its rows stay queued).
+func (r *Run) Save(res importer.Result, mcod, hash string) error {
+	o := op{
+		at:               millis(r.s.now()),
+		row:              res.Row,
+		mcod:             mcod,
+		key:              res.Key,
+		outcome:          res.Outcome,
+		mkabStatus:       res.MkabStatus,
+		attachmentStatus: res.AttachmentStatus,
+		personGUID:       res.PersonGUID,
+		mkabGUID:         res.MkabGUID,
+		attachmentGUID:   res.AttachmentGUID,
+		httpStatus:       res.HTTPStatus,
+		attempts:         res.Attempts,
+	}
+	if len(res.Messages) > 0 {
+		b, err := json.Marshal(res.Messages)
+		if err != nil {
+			return r.s.errorf("row %d: %w", res.Row, err)
+		}
+		o.messages = string(b)
+	}
+	if res.Key != "" && !r.dryRun {
+		switch res.Outcome {
+		case importer.Uploaded:
+			o.patient, o.hash = true, hash
+		case importer.Partial:
+			o.patient, o.hash = true, ""
+		}
+	}
+
+	r.mu.Lock()
+	if r.done {
+		r.mu.Unlock()
+		return r.s.errorf("run %d takes no more results: it was finished or the state closed", r.id)
+	}
+	if len(r.pending) == 0 {
+		r.oldest = time.Now()
+	}
+	r.pending = append(r.pending, o)
+	n := len(r.pending)
+	err := r.err
+	r.mu.Unlock()
+	if n == 1 || n == r.batchMax { // start the clock, or commit now
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
+	}
+	if n >= backlogBatches*r.batchMax {
+		// The background commits fell behind: commit here, which also
+		// holds the caller back.
+		return r.flush()
+	}
+	return err
+}
+
+// loop commits the queued saves in the background: at once when a batch
+// is full, else when the oldest has waited batchAge.
+func (r *Run) loop() {
+	defer close(r.loopDone)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		r.mu.Lock()
+		n, oldest := len(r.pending), r.oldest
+		r.mu.Unlock()
+		var wake <-chan time.Time
+		if n > 0 {
+			wait := r.batchAge - time.Since(oldest)
+			if n >= r.batchMax || wait <= 0 {
+				if r.flush() == nil {
+					continue
+				}
+				// Kept queued for the next Save and Finish to report;
+				// retry after a pause.
+				wait = r.batchAge
+			}
+			timer.Reset(wait)
+			wake = timer.C
+		}
+		select {
+		case <-r.stop:
+			timer.Stop()
+			return
+		case <-r.kick:
+		case <-wake:
+		}
+		timer.Stop()
+	}
+}
+
+func (r *Run) stopLoop() {
+	r.stopOnce.Do(func() { close(r.stop) })
+	<-r.loopDone
+}
+
+// flush commits everything queued in one transaction.
+func (r *Run) flush() error {
+	r.flushMu.Lock()
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	batch := r.pending
+	started := r.oldest
+	r.pending = make([]op, 0, r.batchMax)
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	err := r.write(batch)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		r.pending = append(batch, r.pending...)
+		r.oldest = started
+		r.err = err
+		return err
+	}
+	r.err = nil
+	return nil
+}
+
+func (r *Run) write(batch []op) error {
+	ctx := context.Background()
+	// Statements with many rows each: the per-statement cost of the driver
+	// dwarfs the per-row cost of SQLite. Prepared before the transaction
+	// takes the only write connection.
+	full, err := r.s.batchStatements(r.batchMax)
+	if err != nil {
+		return err
+	}
+	tx, err := r.s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return r.s.errorf("recording results: %w", err)
+	}
+	defer tx.Rollback()
+
+	var newIDs map[string]int64 // message lists first stored by this transaction
+	msgIDs := make([]any, len(batch))
+	for i := range batch {
+		o := &batch[i]
+		if o.messages == "" {
+			continue // NULL
+		}
+		id, ok := r.msgIDs[o.messages]
+		if !ok {
+			id, ok = newIDs[o.messages]
+		}
+		if !ok {
+			if id, err = r.messageID(ctx, tx, o.messages); err != nil {
+				return r.s.errorf("recording row %d: %w", o.row, err)
+			}
+			if newIDs == nil {
+				newIDs = make(map[string]int64)
+			}
+			newIDs[o.messages] = id
+		}
+		msgIDs[i] = id
+	}
+
+	// The argument slices are kept for the next flush (flushMu is held).
+	attempts, patients := r.attemptArgs[:0], r.patientArgs[:0]
+	defer func() {
+		clear(attempts)
+		clear(patients)
+		r.attemptArgs, r.patientArgs = attempts[:0], patients[:0]
+	}()
+	for i := range batch {
+		o := &batch[i]
+		mkab, person, attachment := packGUID(o.mkabGUID), packGUID(o.personGUID), packGUID(o.attachmentGUID)
+		attempts = append(attempts, r.id, o.at, o.row, o.mcod, o.key, string(o.outcome),
+			o.mkabStatus, o.attachmentStatus, person, mkab, attachment,
+			msgIDs[i], o.httpStatus, o.attempts)
+		if o.patient {
+			patients = append(patients, r.targetID, o.mcod, o.key, mkab, person,
+				attachment, packHash(o.hash), o.at, r.id)
+		}
+	}
+	if err := execRows(ctx, tx, full.attempts, insertAttemptsSQL, attempts, attemptColumns, r.batchMax); err != nil {
+		return r.s.errorf("recording results: %w", err)
+	}
+	if err := execRows(ctx, tx, full.patients, upsertPatientsSQL, patients, patientColumns, r.batchMax); err != nil {
+		return r.s.errorf("recording results: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return r.s.errorf("recording results: %w", err)
+	}
+	// Only committed ids may be reused by later batches.
+	if len(r.msgIDs)+len(newIDs) > maxMessageIDs {
+		clear(r.msgIDs)
+	}
+	for m, id := range newIDs {
+		r.msgIDs[m] = id
+	}
+	return nil
+}
+
+// execRows runs a multi-row statement over args (cols values per row), at
+// most max rows per statement: full is the prepared one for max rows, and
+// a shorter remainder is prepared on the spot.
+func execRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, build func(n int) string, args []any, cols, max int) error {
+	for len(args) > 0 {
+		n := min(len(args)/cols, max)
+		chunk := args[:n*cols]
+		args = args[n*cols:]
+		var err error
+		if n == max {
+			_, err = tx.StmtContext(ctx, full).ExecContext(ctx, chunk...)
+		} else {
+			_, err = tx.ExecContext(ctx, build(n), chunk...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// messageID returns the id of a messages list, storing it when new.
+func (r *Run) messageID(ctx context.Context, tx *sql.Tx, messages string) (int64, error) {
+	var id int64
+	err := tx.StmtContext(ctx, r.s.getMessages).QueryRowContext(ctx, messages).Scan(&id)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	res, err := tx.StmtContext(ctx, r.s.insMessages).ExecContext(ctx, messages)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// Finish commits the queued saves and records the run's end, its counts
+// per outcome and why it was aborted, if it was.
+func (r *Run) Finish(sum importer.Summary) error {
+	r.mu.Lock()
+	if r.done {
+		r.mu.Unlock()
+		return r.s.errorf("run %d is already finished", r.id)
+	}
+	r.done = true
+	r.mu.Unlock()
+	r.stopLoop()
+	s := r.s
+	s.mu.Lock()
+	delete(s.active, r)
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return s.errorf("the state was closed before run %d finished", r.id)
+	}
+	if err := r.flush(); err != nil {
+		return err
+	}
+	counts := make(map[importer.Outcome]int, len(sum.Counts))
+	for o, n := range sum.Counts {
+		if n != 0 {
+			counts[o] = n
+		}
+	}
+	cj, err := json.Marshal(counts)
+	if err != nil {
+		return s.errorf("run %d: %w", r.id, err)
+	}
+	end := sum.End
+	if end.IsZero() {
+		end = s.now()
+	}
+	aborted := ""
+	if sum.Aborted != nil {
+		aborted = sum.Aborted.Error()
+	}
+	if _, err := s.wdb.Exec(`UPDATE runs SET ended_at = ?, counts = ?, aborted = ? WHERE id = ?`,
+		millis(end), string(cj), aborted, r.id); err != nil {
+		return s.errorf("finishing run %d: %w", r.id, err)
+	}
+	return nil
+}
+
+// committed reports whether every Save so far is committed (for tests).
+func (r *Run) committed() bool {
+	r.flushMu.Lock() // a flush in progress has taken its batch off pending
+	defer r.flushMu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.pending) == 0
+}

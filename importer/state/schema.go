@@ -1,0 +1,191 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// applicationID marks the file as a mipimport state ("MIPI" in the SQLite
+// header, PRAGMA application_id), so Open refuses some other program's
+// database instead of adding tables to it. The schema version is kept in
+// PRAGMA user_version; both live in the file header and change in the same
+// transaction as the migration steps.
+const applicationID = 0x4D495049
+
+var (
+	errNewerSchema  = errors.New("it was made by a newer mipimport; use that version or a new --state file")
+	errNotStateFile = errors.New("it is not a mipimport state file")
+)
+
+// A migration is one step of the schema. Steps are never edited once
+// released: a change is a new step appended at the end. Times are unix
+// milliseconds (UTC); absent statuses and GUIDs are empty text.
+type migration struct {
+	name string
+	sql  string
+}
+
+func migrations() []migration {
+	return []migration{
+		{"tables", `
+CREATE TABLE targets (
+	id  INTEGER PRIMARY KEY,
+	url TEXT NOT NULL UNIQUE          -- МИП base URL, no credentials
+);
+CREATE TABLE runs (
+	id         INTEGER PRIMARY KEY,
+	started_at INTEGER NOT NULL,
+	ended_at   INTEGER,                -- NULL: never finished (killed, crashed)
+	target_id  INTEGER NOT NULL REFERENCES targets(id),
+	input      TEXT NOT NULL,
+	input_hash TEXT NOT NULL,          -- hex sha256 of the input file
+	settings   TEXT NOT NULL,          -- JSON, no secrets
+	dry_run    INTEGER NOT NULL,
+	counts     TEXT,                   -- JSON {"outcome": n}, NULL until finished
+	aborted    TEXT NOT NULL DEFAULT '' -- why the run stopped early
+);
+-- What МИП holds for a key: the row is sent again unless its payload hash
+-- equals payload_hash (empty = must be sent again, e.g. the attachment
+-- failed). GUIDs are BLOBs of 16 bytes when МИП gave them in canonical
+-- form (lower-case, dashed), else its text as given; a payload hash is 32
+-- bytes, or empty text.
+CREATE TABLE patients (
+	target_id       INTEGER NOT NULL,
+	mcod            TEXT NOT NULL,
+	key             TEXT NOT NULL,
+	mkab_guid       BLOB NOT NULL,
+	person_guid     BLOB NOT NULL,
+	attachment_guid BLOB NOT NULL,
+	payload_hash    BLOB NOT NULL,
+	updated_at      INTEGER NOT NULL,
+	run_id          INTEGER NOT NULL,  -- the run that last stored it
+	PRIMARY KEY (target_id, mcod, key)
+) WITHOUT ROWID;
+-- Each distinct list of row messages, stored once: a nightly run repeats
+-- the same few lists on thousands of rows.
+CREATE TABLE messages (
+	id   INTEGER PRIMARY KEY,
+	json TEXT NOT NULL UNIQUE          -- JSON array of strings
+);
+-- The audit trail: one row per input row per run, whatever its outcome.
+CREATE TABLE attempts (
+	id                INTEGER PRIMARY KEY,
+	run_id            INTEGER NOT NULL REFERENCES runs(id),
+	at                INTEGER NOT NULL,
+	row               INTEGER NOT NULL,
+	mcod              TEXT NOT NULL,
+	key               TEXT NOT NULL,
+	outcome           TEXT NOT NULL,
+	mkab_status       TEXT NOT NULL,
+	attachment_status TEXT NOT NULL,
+	person_guid       BLOB NOT NULL,   -- as in patients
+	mkab_guid         BLOB NOT NULL,
+	attachment_guid   BLOB NOT NULL,
+	messages          INTEGER REFERENCES messages(id), -- NULL when none
+	http_status       INTEGER NOT NULL,
+	attempts          INTEGER NOT NULL
+);`},
+		{"audit indexes", `
+CREATE INDEX attempts_by_key ON attempts(key) WHERE key <> '';
+CREATE INDEX attempts_by_run_row ON attempts(run_id, row);`},
+	}
+}
+
+// migrate brings the schema of db to version upto (len(migrations()) in
+// production; tests stop earlier to make an old file), in one transaction.
+func migrate(ctx context.Context, db *sql.DB, upto int) error {
+	steps := migrations()
+	if upto > len(steps) {
+		return fmt.Errorf("schema version %d is unknown", upto)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	defer tx.Rollback()
+	var appID, version, objects int
+	if err := tx.QueryRowContext(ctx, `PRAGMA application_id`).Scan(&appID); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'`).Scan(&objects); err != nil {
+		return fmt.Errorf("reading the schema: %w", err)
+	}
+	switch {
+	case appID == 0 && version == 0 && objects == 0: // new file
+	case appID != applicationID:
+		return errNotStateFile
+	case version > len(steps):
+		return fmt.Errorf("schema version %d, this mipimport knows up to %d: %w", version, len(steps), errNewerSchema)
+	}
+	if version >= upto {
+		return nil
+	}
+	for i := version; i < upto; i++ {
+		if _, err := tx.ExecContext(ctx, steps[i].sql); err != nil {
+			return fmt.Errorf("upgrading the schema to version %d (%s): %w", i+1, steps[i].name, err)
+		}
+	}
+	// PRAGMA takes no parameters; both values are integers we control.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA application_id = %d; PRAGMA user_version = %d`, applicationID, upto)); err != nil {
+		return fmt.Errorf("recording the schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("upgrading the schema: %w", err)
+	}
+	return nil
+}
+
+const (
+	attemptColumns = 14
+	patientColumns = 9
+)
+
+// insertAttemptsSQL inserts n attempts.
+func insertAttemptsSQL(n int) string {
+	return `INSERT INTO attempts
+	(run_id, at, row, mcod, key, outcome, mkab_status, attachment_status,
+	 person_guid, mkab_guid, attachment_guid, messages, http_status, attempts)
+	VALUES ` + placeholders(n, attemptColumns)
+}
+
+// upsertPatientsSQL records what МИП holds for n keys, in order. A
+// non-empty stored GUID is never replaced by an empty one.
+func upsertPatientsSQL(n int) string {
+	return `INSERT INTO patients
+	(target_id, mcod, key, mkab_guid, person_guid, attachment_guid, payload_hash, updated_at, run_id)
+	VALUES ` + placeholders(n, patientColumns) + `
+	ON CONFLICT (target_id, mcod, key) DO UPDATE SET
+	mkab_guid       = iif(excluded.mkab_guid <> '', excluded.mkab_guid, mkab_guid),
+	person_guid     = iif(excluded.person_guid <> '', excluded.person_guid, person_guid),
+	attachment_guid = iif(excluded.attachment_guid <> '', excluded.attachment_guid, attachment_guid),
+	payload_hash    = excluded.payload_hash,
+	updated_at      = excluded.updated_at,
+	run_id          = excluded.run_id`
+}
+
+// placeholders is "(?, ?), (?, ?)" for rows × cols.
+func placeholders(rows, cols int) string {
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	var b strings.Builder
+	b.Grow(rows * (len(row) + 2))
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
+}
+
+const sqlGetPatient = `SELECT mkab_guid, person_guid, attachment_guid, payload_hash
+	FROM patients WHERE target_id = ? AND mcod = ? AND key = ?`
+
+const sqlGetMessages = `SELECT id FROM messages WHERE json = ?`
+
+const sqlInsertMessages = `INSERT INTO messages(json) VALUES (?)`
