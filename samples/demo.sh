@@ -30,6 +30,7 @@ bin/mipimport import --mapping samples/mapping.yaml --no-progress \
   --results "$out/patients.results.jsonl" \
   --fix-file "$out/patients.to-fix.xlsx" \
   --log-file "$out/mipimport.log" \
+  --state "$out/state.db" \
   samples/patients.xlsx || code=$?
 
 # The sample holds rows built to be rejected, so exit code 1 is the expected

@@ -78,6 +78,7 @@ func command(t *testing.T, url, password string, args ...string) (*exec.Cmd, *by
 		"--results", filepath.Join(dir, "results.jsonl"),
 		"--report", filepath.Join(dir, "report.xlsx"),
 		"--fix-file", filepath.Join(dir, "to-fix.xlsx"),
+		"--state", filepath.Join(dir, "state.db"),
 	}, args...)
 	cmd := exec.Command(binPath, full...)
 	cmd.Env = append(os.Environ(), "MIP_URL="+url, "MIP_USER=demo", "MIP_PASSWORD="+password)

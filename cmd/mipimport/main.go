@@ -40,7 +40,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newImportCmd(), newMappingCmd())
+	root.AddCommand(newImportCmd(), newMappingCmd(), newHistoryCmd())
 	err := root.Execute()
 	if err == nil {
 		return
