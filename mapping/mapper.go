@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/xuri/excelize/v2"
 
 	"mipimport/mip"
 )
@@ -58,21 +61,34 @@ func Compile(m *Mapping, h Header, o MapperOptions) (*Mapper, error) {
 	if mp.now == nil {
 		mp.now = time.Now
 	}
-	index := make(map[string]int, len(h.Titles))
+	index := make(map[string][]int, len(h.Titles))
 	for i, t := range h.Titles {
 		if k := foldKey(t); k != "" {
-			if _, dup := index[k]; !dup { // the leftmost of duplicated titles wins
-				index[k] = i
-			}
+			index[k] = append(index[k], i)
 		}
 	}
 	find := func(title string, line int) (int, error) {
-		if i, ok := index[foldKey(title)]; ok {
-			return i, nil
+		switch at := index[foldKey(title)]; len(at) {
+		case 0:
+			return 0, &LineError{File: m.File, Line: line, Msg: fmt.Sprintf("column %q is not in the header (row %d); the header has: %s", title, h.Line, quoteList(h.Titles))}
+		case 1:
+			return at[0], nil
+		default:
+			// Two «Телефон» columns may hold different numbers: taking
+			// either one silently could send the wrong one.
+			cols := make([]string, len(at))
+			for j, i := range at {
+				letter, _ := excelize.ColumnNumberToName(i + 1)
+				cols[j] = fmt.Sprintf("%s (№%d, %q)", letter, i+1, h.Titles[i])
+			}
+			return 0, &LineError{File: m.File, Line: line, Msg: fmt.Sprintf("column %q is in the header (row %d) %d times: %s; rename all but one of them in the file, so that the mapping can tell them apart", title, h.Line, len(at), strings.Join(cols, ", "))}
 		}
-		return 0, &LineError{File: m.File, Line: line, Msg: fmt.Sprintf("column %q is not in the header (row %d); the header has: %s", title, h.Line, quoteList(h.Titles))}
 	}
 	for _, s := range m.Fields {
+		if s.Field == nil && strings.ContainsFunc(s.Path, unicode.IsControl) {
+			// It would become a JSON key МИП is sent.
+			return nil, &LineError{File: m.File, Line: s.Line, Msg: fmt.Sprintf("extra path %q holds control characters", s.Path)}
+		}
 		c := compiled{Spec: s}
 		for _, title := range s.Columns {
 			i, err := find(title, s.Line)
@@ -96,6 +112,9 @@ func Compile(m *Mapping, h Header, o MapperOptions) (*Mapper, error) {
 		ck := compiledKey{KeyPart: k, col: -1}
 		if k.Field == nil {
 			i, err := find(k.Column, k.Line)
+			if err != nil && len(index[foldKey(k.Column)]) > 1 {
+				return nil, err
+			}
 			if err != nil {
 				return nil, &LineError{File: m.File, Line: k.Line, Msg: fmt.Sprintf("key part %q is neither a field nor a column of the header; the header has: %s", k.Column, quoteList(h.Titles))}
 			}

@@ -23,7 +23,7 @@ type Table interface {
 // ReadOptions say how to open an input file.
 type ReadOptions struct {
 	Sheet     string // xlsx: sheet name; "" = the first visible sheet
-	Encoding  string // csv: "auto", "utf-8", "windows-1251"
+	Encoding  string // csv: "auto", "utf-8", "windows-1251", "koi8-r", "utf-16le", "utf-16be"
 	Delimiter string // csv: "auto", ";", ",", "\t"
 	TmpDir    string // xlsx: where excelize spills large parts; "" = system default
 }
@@ -151,6 +151,7 @@ func isBlank(cells []string) bool {
 
 // foldKey folds a header title or a code-map key for tolerant comparison:
 // case, ё/е, surrounding and repeated spaces (including non-breaking ones),
+// invisible format characters (a BOM, a zero-width space, a soft hyphen)
 // and a trailing colon or asterisk («Фамилия*:») do not matter.
 func foldKey(s string) string {
 	var b strings.Builder
@@ -160,6 +161,8 @@ func foldKey(s string) string {
 		switch {
 		case unicode.IsSpace(r) || r == '\u00a0' || r == '_':
 			space = true
+			continue
+		case r >= 0x80 && unicode.Is(unicode.Cf, r):
 			continue
 		case r == 'ё' || r == 'Ё':
 			r = 'е'
