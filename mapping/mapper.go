@@ -231,6 +231,7 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 		}
 	}
 	mp.finish(p, wheres, &st)
+	mp.showDates(cells)
 	rec.Messages = st.msgs
 	if st.invalid {
 		rec.Invalid = true
@@ -239,6 +240,33 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 	rec.Patient = p
 	rec.Key, rec.Messages = mp.keyOf(p, cells, rec.Messages)
 	return rec
+}
+
+// showDates rewrites the Excel serial numbers of mapped date columns as
+// dd.mm.yyyy in the row's cells: the report and the fix file show the
+// cells, and a clerk must see 01.02.1990 there, not 32905 (the raw value
+// the reader keeps so that dates do not depend on display formats).
+func (mp *Mapper) showDates(cells []string) {
+	for i := range mp.specs {
+		c := &mp.specs[i]
+		if c.Type != TypeDate || len(c.cols) != 1 {
+			continue
+		}
+		v := strings.TrimSpace(cells[c.cols[0]])
+		if !isSerial(v) {
+			continue
+		}
+		if d, _, err := ParseDate(v, nil, mp.date1904); err == nil {
+			cells[c.cols[0]] = fmt.Sprintf("%02d.%02d.%04d", d.Day, int(d.Month), d.Year)
+		}
+	}
+}
+
+// isSerial reports whether v is a bare number as an Excel date cell holds
+// it: digits with at most one decimal point (32905, 32905.5).
+func isSerial(v string) bool {
+	whole, frac, _ := strings.Cut(v, ".")
+	return whole != "" && strings.Trim(whole, "0123456789") == "" && strings.Trim(frac, "0123456789") == ""
 }
 
 // raw returns the text the spec takes from the row: the constant, or the

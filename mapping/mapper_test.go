@@ -193,3 +193,17 @@ func TestCompileErrors(t *testing.T) {
 		t.Fatalf("bad key column: %v", err)
 	}
 }
+
+// The report and the fix file show the cells: a date cell read as its
+// Excel serial must read as a date there.
+func TestMapShowsSerialDatesAsDates(t *testing.T) {
+	mp := compileTest(t, testMapping)
+	rec := mp.Map(3, []string{"Иванов Иван Иванович", "", "32905", "М", "", "7700000000000008", "89123456789", "", "", "", "", "k"})
+	if rec.Invalid || rec.Cells[2] != "01.02.1990" || rec.Patient.Birthday.String() != "1990-02-01" {
+		t.Fatalf("cell %q, birthday %v, messages %q", rec.Cells[2], rec.Patient, rec.Messages)
+	}
+	rec = mp.Map(3, []string{"Иванов Иван Иванович", "", "1.2.1990", "М", "", "7700000000000008", "89123456789"})
+	if rec.Cells[2] != "1.2.1990" {
+		t.Fatalf("a date typed as text must stay as typed, got %q", rec.Cells[2])
+	}
+}

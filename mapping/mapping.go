@@ -3,6 +3,7 @@ package mapping
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -46,11 +47,24 @@ type Spec struct {
 	Line      int               // line in the mapping file, for messages
 }
 
+// maxMappingSize bounds a mapping file.
+const maxMappingSize = 1 << 20
+
 // Load reads and checks a mapping file. Errors name the file and line.
 func Load(path string) (*Mapping, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	defer f.Close()
+	// A mapping is a few kilobytes; a bigger file is a mistake (an input
+	// given as --mapping) and parsing it would cost twenty times its size.
+	b, err := io.ReadAll(io.LimitReader(f, maxMappingSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	if len(b) > maxMappingSize {
+		return nil, fmt.Errorf("%s: larger than %d KiB: is this really the mapping file?", path, maxMappingSize>>10)
 	}
 	return Parse(path, b)
 }

@@ -1,8 +1,10 @@
 package mapping
 
 import (
+	"bytes"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -195,5 +197,15 @@ func TestEveryTypeIsDocumented(t *testing.T) {
 		if !documented[f.Type] {
 			t.Errorf("type %s of %s has no entry in typeDocs", f.Type, f.Path)
 		}
+	}
+}
+
+func TestLoadRefusesAHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big.yaml")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("# x\n"), 300_000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "big.yaml") {
+		t.Fatalf("err = %v", err)
 	}
 }
