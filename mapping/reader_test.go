@@ -231,9 +231,19 @@ key: [polis.number]
 			t.Fatal(err)
 		}
 		src.Close()
-		if serial := rec.Cells[1]; (serial == "32905") == date1904 {
-			t.Fatalf("1904=%v: serial %s", date1904, serial)
+		if rec.Cells[1] != "01.02.1990" {
+			t.Fatalf("1904=%v: the date cell shows %q in the report", date1904, rec.Cells[1])
 		}
+		tb, err := Open(path, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range readAll(t, tb) {
+			if r.line == 4 && (r.cells[1] == "32905") == date1904 {
+				t.Fatalf("1904=%v: serial %s", date1904, r.cells[1])
+			}
+		}
+		tb.Close()
 		if rec.Invalid {
 			t.Fatalf("row %d invalid: %q", rec.Line, rec.Messages)
 		}
