@@ -387,3 +387,27 @@ func TestHeavyFaultsWithRateLimit(t *testing.T) {
 	t.Logf("%d requests for %d rows in %v (%d 5xx, %d 429, %d dropped), at most %d per second",
 		st.Requests, len(r.lines), time.Since(start).Round(time.Millisecond), st.Injected5xx, st.Injected429, st.InjectedDrops, st.MaxPerSecond)
 }
+
+// Without --mapping the header is matched by the built-in dictionary, the
+// guess is logged, and the import runs.
+func TestImportWithGuessedMapping(t *testing.T) {
+	mock, url := startMock(t, mipmock.Config{})
+	csv := "Фамилия;Имя;Отчество;Д.р.;Пол;СНИЛС;Номер полиса ОМС;Моб. телефон;Код МО\r\n" +
+		"Иванов;Иван;Иванович;01.02.1990;М;112-233-445 95;7700000000000008;89123456789;770001\r\n" +
+		"Петрова;Анна;Сергеевна;1.2.1985;ж;;7700000000000016;+7 912 000 11 22;770001\r\n"
+	path := filepath.Join(t.TempDir(), "list.csv")
+	os.WriteFile(path, []byte(csv), 0o600)
+	r := run(t, url, "demo", path)
+	if r.code != 0 || len(r.lines) != 2 || r.lines[0].Outcome != "uploaded" || r.lines[1].Outcome != "uploaded" {
+		t.Fatalf("exit %d, %+v\n%s", r.code, r.lines, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "mapping guessed") || !strings.Contains(r.stderr, "Моб. телефон") {
+		t.Fatalf("the guess is not logged:\n%s", r.stderr)
+	}
+	if mock.Stats().Cards != 2 {
+		t.Fatalf("cards %d", mock.Stats().Cards)
+	}
+	if r.lines[0].Key != "112-233-445 95" {
+		t.Fatalf("guessed key %q, want the СНИЛС", r.lines[0].Key)
+	}
+}
