@@ -224,7 +224,11 @@ func printSummary(w io.Writer, sum importer.Summary, s *sinks) {
 	fmt.Fprintln(tw, "\nИтог\tстрок")
 	for _, o := range importer.Outcomes {
 		if n := sum.Counts[o]; n > 0 {
-			fmt.Fprintf(tw, "%s (%s)\t%d\n", report.OutcomeTitle(o), o, n)
+			title := report.OutcomeTitle(o)
+			if s.dryRun && o == importer.NotSent {
+				title = "Прошли проверку, были бы отправлены"
+			}
+			fmt.Fprintf(tw, "%s (%s)\t%d\n", title, o, n)
 		}
 	}
 	fmt.Fprintf(tw, "Всего\t%d\n", sum.Rows)
