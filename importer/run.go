@@ -102,6 +102,9 @@ func Run(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Sink)
 	if readErr != nil {
 		return r.sum, readErr
 	}
+	if r.stateErr != nil {
+		return r.sum, r.stateErr
+	}
 	return r.sum, writeErr
 }
 
@@ -117,6 +120,7 @@ type run struct {
 
 	mu       sync.Mutex
 	abort    error // why sending stopped early (auth, unreachable)
+	stateErr error // the first failure to record in the state
 	answered bool  // some request got an HTTP answer
 
 	sum Summary // written by the writer goroutine only, until Run returns
@@ -170,14 +174,13 @@ func (r *run) read(ctx, sendCtx context.Context, src Source) error {
 		default:
 			g.Go(func() error {
 				sr.Result = r.send(ctx, sendCtx, it, sr.Result)
+				r.save(&sr)
 				r.results <- sr
 				return nil
 			})
 			continue
 		}
-		if !res.Outcome.sent() {
-			sr.hash = ""
-		}
+		r.save(&sr)
 		r.results <- sr
 	}
 	return readErr
@@ -360,14 +363,28 @@ func (r *run) write() error {
 	return sinkErr
 }
 
-// emit records the row in the state (first: the state is what prevents a
-// second card, the files can be rewritten) and hands it to the sinks.
-func (r *run) emit(sr seqResult) error {
-	if r.cfg.State != nil && !r.cfg.DryRun {
-		if err := r.cfg.State.Save(sr.Result, sr.mcod, sr.hash); err != nil {
-			return r.fail(fmt.Errorf("recording in the state: %w", err))
-		}
+// save records a finished row in the state as soon as it is final, not in
+// input order: a row stuck in retries must not hold back the answers that
+// came after it, so a kill loses only the answers still in flight.
+func (r *run) save(sr *seqResult) {
+	if !sr.Outcome.sent() {
+		sr.hash = ""
 	}
+	if r.cfg.State == nil || r.cfg.DryRun {
+		return
+	}
+	if err := r.cfg.State.Save(sr.Result, sr.mcod, sr.hash); err != nil {
+		err = r.fail(fmt.Errorf("recording in the state: %w", err))
+		r.mu.Lock()
+		if r.stateErr == nil {
+			r.stateErr = err
+		}
+		r.mu.Unlock()
+	}
+}
+
+// emit hands a row to the sinks, in input order.
+func (r *run) emit(sr seqResult) error {
 	for _, s := range r.sinks {
 		if err := s.Write(sr.Result); err != nil {
 			return r.fail(fmt.Errorf("writing results: %w", err))

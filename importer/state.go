@@ -9,14 +9,15 @@ import (
 )
 
 // State is what the importer needs from the state store (SPEC §6): what was
-// uploaded for a key before, and a place to record every row's result. It is
-// called from the reader goroutine (Known) and from the writer goroutine
-// (Save), never concurrently with itself from the same goroutine kind.
+// uploaded for a key before, and a place to record every row's result.
+// Known is called from the reader goroutine; Save from the reader and from
+// the workers, concurrently, as each row's result becomes final.
 type State interface {
 	// Known returns what is remembered for the key of a clinic.
 	Known(mcod, key string) (Known, error)
-	// Save records one row's result in input order. hash is the payload
-	// hash of what was sent ("" when nothing was sent).
+	// Save records one row's result when it is final (not in input
+	// order). hash is the payload hash of what was sent ("" when nothing
+	// was sent or МИП did not answer).
 	Save(r Result, mcod, hash string) error
 }
 
