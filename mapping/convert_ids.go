@@ -39,6 +39,7 @@ var (
 	errSNILSChars    = valueErr("в СНИЛС допустимы только цифры, пробелы и дефисы")
 	errENPLength     = valueErr("номер полиса единого образца должен содержать 16 цифр")
 	errENPChars      = valueErr("в номере полиса единого образца допустимы только цифры")
+	errENPAmbiguous  = valueErr("номер полиса записан в таблице числом и потерял последнюю цифру; восстановить его однозначно нельзя — впишите номер из полиса как текст")
 	errVSLength      = valueErr("номер временного свидетельства должен содержать 9 цифр")
 	errVSChars       = valueErr("в номере временного свидетельства допустимы только цифры")
 	errPolisTooLong  = valueErr("номер полиса длиннее 20 символов")
@@ -49,7 +50,7 @@ const (
 	warnSNILSPadded      = "ведущие нули СНИЛС восстановлены: значение было числом в таблице — проверьте"
 	warnSNILSLowRange    = "СНИЛС не больше 001-001-998: контрольное число для таких номеров не проверяется"
 	warnSNILSZeros       = "СНИЛС из одних нулей — считается незаполненным"
-	warnENPRepaired      = "номер полиса восстановлен после округления Excel — проверьте"
+	warnENPRepaired      = "номер полиса восстановлен: таблица сохранила его числом из 15 цифр, последняя цифра вычислена — сверьте с документом"
 	warnENPShortMantissa = "номер полиса записан в таблице сокращённо (экспоненциальная запись) — цифры могли потеряться, сверьте с документом"
 	warnENPChecksum      = "номер полиса единого образца не проходит проверку контрольной цифры — проверьте"
 	warnENPPadded        = "ведущий ноль номера полиса восстановлен: значение было числом в таблице — проверьте"
@@ -414,6 +415,44 @@ func luhnRepair(d string) string {
 	b[len(b)-1] = byte('0' + (10-sum%10)%10)
 	return string(b)
 }
+
+// enpRepairAmbiguous reports whether a 16-digit number R whose last digit
+// a spreadsheet lost (stored as 0) could stand for two valid ЕНП. Excel
+// keeps the first 15 digits (the number was in R..R+9); LibreOffice and
+// most exports round to 15 significant digits (it was in R−5..R+4). The
+// valid number with R's first 15 digits fits the first reading; the valid
+// number of the 15 digits before them fits the second when its check digit
+// is 5 or more. Only when it does not is the repair certain: otherwise a
+// "repaired" number could be another patient's polis.
+func enpRepairAmbiguous(r string) bool {
+	if len(r) != 16 {
+		return false
+	}
+	prev := []byte(r[:15])
+	i := len(prev) - 1
+	for ; i >= 0 && prev[i] == '0'; i-- {
+		prev[i] = '9'
+	}
+	if i < 0 {
+		return false // 000…0: nothing before it
+	}
+	prev[i]--
+	return luhnRepair(string(prev) + "0")[15] >= '5'
+}
+
+// ENPRepairAmbiguous reports whether NormalizePolisNumber's repair of s —
+// a 16-digit number from a numeric cell whose last digit was lost — is
+// certain only for a file saved by Excel (which truncates to 15 digits)
+// and could give another patient's number for one saved by a program that
+// rounds (LibreOffice, most exports). ErrENPAmbiguous is the message.
+func ENPRepairAmbiguous(s string) bool {
+	d, form, _, ok := cvDigitsOf(strings.TrimSpace(s))
+	return ok && form != notNumber && len(d) == 16 && d[15] == '0' && !luhnValid(d) && enpRepairAmbiguous(d)
+}
+
+// ErrENPAmbiguous says a lost last digit of a polis number cannot be
+// restored with certainty.
+var ErrENPAmbiguous = errENPAmbiguous
 
 // CheckENP reports whether digits is a valid ЕНП (the number of a
 // single-format polis): exactly 16 ASCII digits whose last digit is the Luhn

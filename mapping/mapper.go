@@ -414,6 +414,9 @@ func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, i
 			code = InferPolisType(getPolis(p).Series, raw)
 		}
 		v, warn, err := NormalizePolisNumber(raw, code)
+		if err == nil && mp.m.ENPRepair != "excel" && ENPRepairAmbiguous(raw) {
+			v, warn, err = "", "", ErrENPAmbiguous
+		}
 		if report(warn, err) {
 			f.setText(p, v)
 		} else if c.Warn {

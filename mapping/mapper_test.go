@@ -207,3 +207,26 @@ func TestMapShowsSerialDatesAsDates(t *testing.T) {
 		t.Fatalf("a date typed as text must stay as typed, got %q", rec.Cells[2])
 	}
 }
+
+// A polis number whose last digit a spreadsheet lost is restored only when
+// certain, unless the mapping says the file was saved by Excel.
+func TestMapENPRepairModes(t *testing.T) {
+	// 770000000000002|0: the ЕНП before it, 7700000000000016, also rounds
+	// to this value, so only Excel's truncation makes the repair certain.
+	cells := []string{"Иванов Иван Иванович", "", "01.02.1990", "М", "", "7700000000000020", "89123456789", "", "", "", "", "k"}
+	rec := compileTest(t, testMapping).Map(3, cells)
+	if !rec.Invalid || !strings.Contains(strings.Join(rec.Messages, " "), "однозначно нельзя") {
+		t.Fatalf("safe mode: %q", rec.Messages)
+	}
+	rec = compileTest(t, "enp_repair: excel\n"+testMapping).Map(3, append([]string(nil), cells...))
+	if rec.Invalid || rec.Patient.Polis.Number != "7700000000000024" {
+		t.Fatalf("excel mode: %q %v", rec.Messages, rec.Patient)
+	}
+	// 770000000000003|0: the ЕНП before it (…0024) does not round to it, so
+	// the repair is certain in either mode.
+	cells[5] = "7700000000000030"
+	rec = compileTest(t, testMapping).Map(3, cells)
+	if rec.Invalid || rec.Patient.Polis.Number != "7700000000000032" {
+		t.Fatalf("certain repair: %q", rec.Messages)
+	}
+}

@@ -20,8 +20,13 @@ type Mapping struct {
 	Encoding    string // csv: "auto", "utf-8", "windows-1251"
 	Delimiter   string // csv: "auto", ";", ",", "\t"
 	PhoneFormat string // "+7" (default) or "8"
-	Key         []KeyPart
-	Fields      []*Spec // in the order of Fields(), then extra paths
+	// ENPRepair says how far to trust a 16-digit polis number whose last
+	// digit a spreadsheet lost: "safe" (default) restores it only when the
+	// result is certain whatever program saved the file; "excel" trusts
+	// that Excel saved it (Excel keeps the first 15 digits exactly).
+	ENPRepair string
+	Key       []KeyPart
+	Fields    []*Spec // in the order of Fields(), then extra paths
 }
 
 // KeyPart is one element of the key: a field path (its converted value is
@@ -75,7 +80,7 @@ func Parse(name string, b []byte) (*Mapping, error) {
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	m := &Mapping{File: name, Encoding: "auto", Delimiter: "auto", PhoneFormat: "+7"}
+	m := &Mapping{File: name, Encoding: "auto", Delimiter: "auto", PhoneFormat: "+7", ENPRepair: "safe"}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: the mapping file is empty", name)
 	}
@@ -111,6 +116,8 @@ func Parse(name string, b []byte) (*Mapping, error) {
 			}
 		case "phone_format":
 			m.PhoneFormat, err = p.oneOf(v, "+7", "8")
+		case "enp_repair":
+			m.ENPRepair, err = p.oneOf(v, "safe", "excel")
 		case "key":
 			keyNode = v
 		case "fields":
@@ -118,7 +125,7 @@ func Parse(name string, b []byte) (*Mapping, error) {
 		case "extra":
 			extraNode = v
 		default:
-			err = p.errf(k, "unknown setting %q (known: version, sheet, header_row, encoding, delimiter, phone_format, key, fields, extra)", k.Value)
+			err = p.errf(k, "unknown setting %q (known: version, sheet, header_row, encoding, delimiter, phone_format, enp_repair, key, fields, extra)", k.Value)
 		}
 		if err != nil {
 			return nil, err

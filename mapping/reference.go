@@ -23,7 +23,7 @@ var typeDocs = []struct {
 	{TypeSnils, "11 digits with or without separators, or a number that lost its leading zeros (restored with a warning); the check number is verified; all zeros counts as empty. Sent as `XXX-XXX-XXX YY`."},
 	{TypePhone, "`8 (912) 345-67-89`, `+7 912 345 67 89`, `9123456789`, a numeric cell; several numbers: the first is taken with a warning; a foreign number is kept with a warning. Sent as `+7XXXXXXXXXX` (or `8XXXXXXXXXX` with `phone_format: \"8\"`)."},
 	{TypeEmail, "One e-mail address; the domain is lower-cased."},
-	{TypePolisNumber, "Digits with or without spaces; for type 3 (ЕНП) 16 digits with a check digit — a number Excel rounded (last digit 0, or `7,7E+15`) is repaired with a warning; for type 2, 9 digits; type 1 free text up to 20 characters."},
+	{TypePolisNumber, "Digits with or without spaces; for type 3 (ЕНП) 16 digits with a check digit; for type 2, 9 digits; type 1 free text up to 20 characters. A 16-digit number stored as a number loses its last digit (stored as 0, or shown as `7,7E+15`): it is computed again with a warning when that is certain; when the file may have been saved by a program that rounds (LibreOffice) the row is refused instead, because the result could be another patient's number — set `enp_repair: excel` for files saved by Excel, which keeps the first 15 digits exactly."},
 	{TypeSMO, "A 13-digit ОГРН (check digit verified, a warning only) or a 5-digit F002 code."},
 	{TypeRefCode, "A reference-book code, kept as text; `map:` translates another code system or names."},
 }
@@ -61,7 +61,7 @@ A mapping file says, for each field, where its value comes from:
 | ` + "`layouts: [\"02/01/2006\"]`" + ` | extra date layouts, in Go's notation (2006 year, 01 month, 02 day) |
 | ` + "`on_error: warning`" + ` | a failed check is reported but the row is still sent |
 
-Top-level settings: ` + "`version: 1`, `sheet`, `header_row`, `encoding` (auto, utf-8, windows-1251), `delimiter` (auto, \";\", \",\", tab), `phone_format` (\"+7\" or \"8\"), `key`" + ` (fields or
+Top-level settings: ` + "`version: 1`, `sheet`, `header_row`, `encoding` (auto, utf-8, windows-1251), `delimiter` (auto, \";\", \",\", tab), `phone_format` (\"+7\" or \"8\"), `enp_repair` (safe or excel, see polis-number below), `key`" + ` (fields or
 columns identifying a patient across runs), ` + "`fields`" + `, and ` + "`extra`" + ` for any other JSON path
 (` + "`attachment.area: {column: Зона, type: text|date|code|bool}`" + `).
 
