@@ -36,6 +36,9 @@ type Guess struct {
 	Unmatched []string          // column titles no field claimed
 	Missing   []*Field          // required fields nothing matched
 	Key       []string          // proposed key parts
+	// AttachmentTODO lists attachment fields an attachment needs that no
+	// column matched, when some other attachment column did.
+	AttachmentTODO []string
 }
 
 // GuessMapping matches each header column to a field.
@@ -63,11 +66,23 @@ func GuessMapping(h Header) Guess {
 		}
 		g.Missing = append(g.Missing, f)
 	}
+	// The polis number is required, so every valid row has it; a СНИЛС is
+	// often missing (children), and a row without a key gets no stable GUID.
 	switch {
-	case has("snils"):
-		g.Key = []string{"snils"}
 	case has("polis.number"):
 		g.Key = []string{"polis.number"}
+	case has("snils"):
+		g.Key = []string{"snils"}
+	}
+	for _, p := range g.Order {
+		if strings.HasPrefix(p, "attachment.") {
+			for _, need := range []string{"attachment.mcod", "attachment.method"} {
+				if !has(need) {
+					g.AttachmentTODO = append(g.AttachmentTODO, need)
+				}
+			}
+			break
+		}
 	}
 	return g
 }
@@ -89,10 +104,11 @@ func WriteGuess(w io.Writer, input, sheet string, h Header, g Guess) error {
 		}
 	}
 	b.WriteString("\nversion: 1\n")
+	b.WriteString("# The header is found below any title rows; pin the sheet or the header row\n# only if needed (a to-fix file has its header in row 1 of «Лист1»).\n")
 	if sheet != "" {
-		fmt.Fprintf(&b, "sheet: %s\n", yamlQuote(sheet))
+		fmt.Fprintf(&b, "# sheet: %s\n", yamlQuote(sheet))
 	}
-	fmt.Fprintf(&b, "header_row: %d\n", h.Line)
+	fmt.Fprintf(&b, "# header_row: %d\n", h.Line)
 	b.WriteString("\n# The key identifies a patient across runs: a re-run updates the same card\n# instead of creating a second one. Use what does not change for a person.\n")
 	if len(g.Key) > 0 {
 		fmt.Fprintf(&b, "key: [%s]\n", strings.Join(g.Key, ", "))
@@ -107,6 +123,9 @@ func WriteGuess(w io.Writer, input, sheet string, h Header, g Guess) error {
 	}
 	for _, f := range g.Missing {
 		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s: a column title or a constant value\n", f.Path, f.Title)
+	}
+	for _, p := range g.AttachmentTODO {
+		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s: an attachment is refused without it\n", p, FieldByPath(p).Title)
 	}
 	if len(g.Unmatched) > 0 {
 		b.WriteString("\n# Columns not mapped to any field (map them above, or under extra: for any other JSON path):\n")

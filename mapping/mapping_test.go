@@ -146,7 +146,7 @@ func TestGuessMappingParsesAndFlagsMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"!!!   mcod", `"Примечание"`, "key: [snils]", `fio: "ФИО"`, "header_row: 2"} {
+	for _, want := range []string{"!!!   mcod", `"Примечание"`, "key: [polis.number]", `fio: "ФИО"`, "# header_row: 2", `# sheet: "Лист1"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("guess lacks %q:\n%s", want, out)
 		}
@@ -155,7 +155,7 @@ func TestGuessMappingParsesAndFlagsMissing(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the guessed mapping does not parse: %v\n%s", err, out)
 	}
-	if m.Spec("polis.number") == nil || m.HeaderRow != 2 {
+	if m.Spec("polis.number") == nil || m.HeaderRow != 0 || m.Sheet != "" {
 		t.Fatalf("parsed guess: %+v", m)
 	}
 }

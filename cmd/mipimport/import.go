@@ -65,16 +65,24 @@ unreadable input, bad credentials, МИП unreachable); 130 interrupted (results
 are still written for every row).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Read at run time, not as flag defaults: --help must not print
+			// whatever the environment holds.
+			if f.url == "" {
+				f.url = os.Getenv("MIP_URL")
+			}
+			if f.user == "" {
+				f.user = os.Getenv("MIP_USER")
+			}
 			return runImport(cmd.Context(), f, args[0])
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.url, "url", os.Getenv("MIP_URL"), "МИП base URL; POST goes to URL/patients (env MIP_URL)")
-	fl.StringVar(&f.user, "user", os.Getenv("MIP_USER"), "МИП login (env MIP_USER)")
+	fl.StringVar(&f.url, "url", "", "МИП base URL; POST goes to URL/patients (default: env MIP_URL)")
+	fl.StringVar(&f.user, "user", "", "МИП login (default: env MIP_USER)")
 	fl.StringVar(&f.passwordFile, "password-file", "", "file holding the МИП password (mode 0600); default: env MIP_PASSWORD")
 	fl.BoolVar(&f.insecureHTTP, "insecure-http", false, "allow plain http:// to a host other than loopback")
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of the certificate authority that signed МИП's certificate (a regional private CA)")
-	fl.StringVar(&f.mapping, "mapping", "", "mapping file (YAML); default: guessed from the header row, see `mipimport mapping init`")
+	fl.StringVar(&f.mapping, "mapping", "", "mapping file (YAML); default: guessed from the header row, as 'mipimport mapping init' prints it")
 	fl.StringVar(&f.sheet, "sheet", "", "xlsx sheet to read (default: the mapping's, else the first visible sheet)")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at most")
 	fl.Float64Var(&f.rate, "rate", 0, "requests per second at most, retries included (0 = unlimited)")
