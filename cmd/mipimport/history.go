@@ -27,6 +27,23 @@ func newHistoryCmd() *cobra.Command {
 		}
 		return s, nil
 	}
+	// openRun opens the state and finds the run named on the command line.
+	openRun := func(arg string) (*state.Store, state.RunRecord, error) {
+		id, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil {
+			return nil, state.RunRecord{}, fatal("run ID %q is not a number", arg)
+		}
+		s, err := open()
+		if err != nil {
+			return nil, state.RunRecord{}, err
+		}
+		r, err := s.RunByID(id)
+		if err != nil {
+			s.Close()
+			return nil, state.RunRecord{}, fatal("%w", err)
+		}
+		return s, r, nil
+	}
 	cmd := &cobra.Command{
 		Use:   "history",
 		Short: "List the import runs recorded in the state file (the audit trail)",
@@ -57,19 +74,12 @@ func newHistoryCmd() *cobra.Command {
 		Short: "Show one run: settings, counts, and its rows that did not end uploaded or unchanged",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fatal("run ID %q is not a number", args[0])
-			}
-			s, err := open()
+			s, r, err := openRun(args[0])
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			r, err := s.RunByID(id)
-			if err != nil {
-				return fatal("%w", err)
-			}
+			id := r.ID
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "run %d\nstarted   %s\nduration  %s\ntarget    %s\ninput     %s\nsha256    %s\ndry run   %v\nsettings  %s\noutcomes  %s\n",
 				r.ID, r.Start.Local().Format(time.RFC3339), duration(r), r.Target, r.Input, r.InputHash, r.DryRun, r.Settings, outcomes(r))
@@ -115,19 +125,12 @@ func newHistoryCmd() *cobra.Command {
 		Short: "Write a run's rejected rows (or all with --all) as a spreadsheet for the auditor",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return fatal("run ID %q is not a number", args[0])
-			}
-			s, err := open()
+			s, r, err := openRun(args[0])
 			if err != nil {
 				return err
 			}
 			defer s.Close()
-			r, err := s.RunByID(id)
-			if err != nil {
-				return fatal("%w", err)
-			}
+			id := r.ID
 			rows, err := s.RunRows(id, !all)
 			if err != nil {
 				return fatal("%w", err)
