@@ -194,10 +194,21 @@ func (c *Client) Send(ctx context.Context, p *Patient) (Reply, error) {
 	if p == nil {
 		return Reply{}, &Error{Kind: FailRejected, Detail: "no patient to send"}
 	}
-	// Marshalled once: every attempt sends the very same bytes.
-	body, err := json.Marshal(p)
+	// Encoded once: every attempt sends the very same bytes.
+	body, err := Encode(p)
 	if err != nil {
 		return Reply{}, &Error{Kind: FailRejected, Detail: c.clean("cannot encode the patient: " + err.Error()), Err: err}
+	}
+	return c.SendEncoded(ctx, body)
+}
+
+// SendEncoded is Send for a patient already encoded by Encode, for a caller
+// that needs the bytes anyway (the importer hashes them to recognise an
+// unchanged row) and should not encode every patient twice. body is sent
+// as it is and must not be changed until SendEncoded returns.
+func (c *Client) SendEncoded(ctx context.Context, body []byte) (Reply, error) {
+	if len(body) == 0 {
+		return Reply{}, &Error{Kind: FailRejected, Detail: "no patient to send"}
 	}
 	var attempts, status int
 	for {

@@ -1,0 +1,112 @@
+package mip
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestEncodeIsJSONMarshal: Encode must give json.Marshal's bytes exactly,
+// or every payload hash saved by an earlier run would stop matching and
+// every row would be sent again.
+func TestEncodeIsJSONMarshal(t *testing.T) {
+	yes, no := true, false
+	odd := "<b>&amp; \u2028\u2029 \x00\x1f \xff\xfe \"quoted\" \\ ёЁ 😀"
+	cases := map[string]*Patient{
+		"nil":   nil,
+		"empty": {},
+		"bench": benchPatient(),
+		"odd strings": {GUID: odd, Family: odd, Name: odd, Patronymic: odd, Phone: odd, RegAddress: odd,
+			Polis:            &Polis{Type: &CodeName{Code: odd, Name: odd}, Series: odd, Number: odd, Smo: odd},
+			IdentityDocument: &IdentityDocument{Type: &CodeName{}, Series: odd, Number: odd, IssuedBy: odd, Date: Date{Year: 2001, Month: 2, Day: 3}},
+			Attachment:       &Attachment{District: &District{Code: odd, Type: 2, TypeName: odd}, DoctorSnils: odd, DoctorRole: 7},
+			IsWorker:         &no, RH: &no, BlackLabel: &yes, Gender: 2, BloodType: 3},
+		"extra": {Family: "Иванов", Attachment: &Attachment{Mcod: "1"},
+			Extra: map[string]any{"attachment.area": "<1>", "newField": []int{1, 2}, "deep.a.b": map[string]string{"x": "&"}}},
+	}
+	for name, p := range cases {
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		got, err := Encode(p)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s:\nEncode       %s\njson.Marshal %s", name, got, want)
+		}
+	}
+	// Random patients: every field present or absent.
+	rng := rand.New(rand.NewPCG(6, 6))
+	str := func() string {
+		if rng.IntN(3) == 0 {
+			return ""
+		}
+		return []string{"Пётр", odd, "770001", "a\tb", "</script>"}[rng.IntN(5)]
+	}
+	date := func() Date {
+		if rng.IntN(2) == 0 {
+			return Date{}
+		}
+		return Date{Year: 1900 + rng.IntN(200), Month: time.Month(1 + rng.IntN(12)), Day: 1 + rng.IntN(28)}
+	}
+	for i := 0; i < 2000; i++ {
+		p := &Patient{GUID: str(), Family: str(), Name: str(), Patronymic: str(), Birthday: date(), Birthplace: str(),
+			Mcod: str(), Phone: str(), Email: str(), Gender: Code(rng.IntN(3)), Snils: str(), RegAddress: str(), FactAddress: str(),
+			WorkPlace: str(), Profession: str(), Position: str(), BloodType: Code(rng.IntN(5))}
+		if rng.IntN(2) == 0 {
+			p.Polis = &Polis{Number: str(), Series: str(), Start: date(), End: date(), Smo: str()}
+			if rng.IntN(2) == 0 {
+				p.Polis.Type = &CodeName{Code: str(), Name: str()}
+			}
+		}
+		if rng.IntN(2) == 0 {
+			b := rng.IntN(2) == 0
+			p.IsWorker, p.RH = &b, &b
+		}
+		if rng.IntN(2) == 0 {
+			p.Attachment = &Attachment{Mcod: str(), Date: date(), Method: Code(rng.IntN(3)), EndDate: date()}
+		}
+		if rng.IntN(10) == 0 {
+			p.Extra = map[string]any{"x.y": str()}
+		}
+		want, err1 := json.Marshal(p)
+		got, err2 := Encode(p)
+		if (err1 == nil) != (err2 == nil) || !bytes.Equal(got, want) {
+			t.Fatalf("patient %d: Encode %s (%v), json.Marshal %s (%v)", i, got, err2, want, err1)
+		}
+	}
+}
+
+// SendEncoded posts the bytes it is given, as they are; Send posts Encode's.
+func TestSendEncoded(t *testing.T) {
+	srv := newStub(t, reply(200, answerPascal))
+	c := testClient(t, srv.URL, nil)
+	p := testPatient()
+	body, err := Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SendEncoded(context.Background(), body); err != nil {
+		t.Fatalf("SendEncoded: %v", err)
+	}
+	if _, err := c.Send(context.Background(), p); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	for i := range 2 {
+		if h := srv.hit(i); string(h.body) != string(body) || h.length != int64(len(body)) {
+			t.Errorf("request %d: body %s (Content-Length %d), want %s", i, h.body, h.length, body)
+		}
+	}
+	_, err = c.SendEncoded(context.Background(), nil)
+	if e := mipError(t, err); e.Kind != FailRejected || e.Attempts != 0 {
+		t.Errorf("empty body: got %v, want rejected after 0 attempts", err)
+	}
+	if n := srv.count(); n != 2 {
+		t.Errorf("server saw %d requests, want 2", n)
+	}
+}
