@@ -1,9 +1,9 @@
 package importer
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 
 	"mipimport/mip"
 )
@@ -33,10 +33,24 @@ type Known struct {
 // PayloadHash is the hex SHA-256 of the patient's JSON as it would be sent
 // (GUID included): equal hashes mean МИП already holds exactly this data.
 func PayloadHash(p *mip.Patient) (string, error) {
-	b, err := json.Marshal(p)
+	b, err := mip.Encode(p)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return hashOf(b), nil
+}
+
+// hashOf is PayloadHash of a patient already encoded by mip.Encode.
+func hashOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
+}
+
+// EncodedSender is a Sender that also sends a patient already encoded by
+// mip.Encode. With a state the importer needs every payload's bytes for the
+// hash; with an EncodedSender it encodes each patient once, for the hash and
+// the request alike, instead of twice. *mip.Client is one.
+type EncodedSender interface {
+	Sender
+	SendEncoded(ctx context.Context, body []byte) (mip.Reply, error)
 }
