@@ -5,7 +5,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build test demo fmt samples samples-big bench clean
+.PHONY: all build test demo fmt samples samples-big bench profile clean
 
 all: build
 
@@ -36,8 +36,29 @@ samples-big:
 	$(GO) run ./samples/gen -rows $(ROWS) -format xlsx
 	$(GO) run ./samples/gen -rows $(ROWS) -format csv
 
-bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+# The big files one at a time, e.g. make samples/big/patients-100000.xlsx
+samples/big/patients-%.xlsx:
+	$(GO) run ./samples/gen -rows $* -format xlsx
+samples/big/patients-%.csv:
+	$(GO) run ./samples/gen -rows $* -format csv
+
+# Go benchmarks of every stage (read xlsx/csv, map + validate, JSON encode,
+# report write, state lookup/commit, the pool and client against mipmock),
+# then the load and memory runs of the real binaries (samples/load/run.sh:
+# about 15 minutes on 2 cores; ONLY="latency zero" and other knobs are in
+# the script). Figures, commands and their history: BENCHMARKS.md.
+bench: build samples/big/patients-100000.xlsx samples/big/patients-100000.csv
+	$(GO) test -run='^$$' -bench=. -benchmem ./mip/ ./mip/mipmock/ ./report/
+	$(GO) test -run='^$$' -bench='Source|Stage' -benchtime=1x ./mapping/
+	$(GO) test -run='^$$' -bench='Known|Save' -benchmem ./importer/state/
+	$(GO) test -run='^$$' -bench='ImportOverhead|StateFileSize' -benchtime=1x ./importer/state/
+	$(GO) test -run='^$$' -bench='Load|Pipeline' -benchtime=1x ./importer/
+	bash samples/load/run.sh
+
+# CPU profile of the importer's side of a zero-latency run (mipmock runs
+# apart, so the profile holds the importer alone): samples/big/cpu-*.prof.
+profile: build samples/big/patients-100000.xlsx
+	bash samples/load/profile.sh
 
 clean:
 	rm -rf bin demo-out
