@@ -411,3 +411,25 @@ func TestImportWithGuessedMapping(t *testing.T) {
 		t.Fatalf("guessed key %q, want the polis number", r.lines[0].Key)
 	}
 }
+
+// --cpuprofile leaves a pprof profile (gzip-compressed protobuf) readable
+// by its owner only.
+func TestCPUProfile(t *testing.T) {
+	_, url := startMock(t, mipmock.Config{})
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	r := run(t, url, "demo", "--cpuprofile", prof, "--mapping", "../../samples/mapping.yaml", "../../samples/patients.csv")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (the sample has invalid rows)\n%s", r.code, r.stderr)
+	}
+	fi, err := os.Stat(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("profile mode %v, want 0600", fi.Mode().Perm())
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("not a gzip-compressed profile: %d bytes, %v", len(b), err)
+	}
+}

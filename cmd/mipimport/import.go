@@ -45,6 +45,7 @@ type importFlags struct {
 	state                   string
 	noState, force          bool
 	waitLock                bool
+	cpuProfile              string
 }
 
 func newImportCmd() *cobra.Command {
@@ -101,6 +102,7 @@ are still written for every row).`,
 	fl.BoolVar(&f.noState, "no-state", false, "use no state file: every valid row is sent (GUIDs still come from the keys)")
 	fl.BoolVar(&f.force, "force", false, "send rows the state says are unchanged")
 	fl.BoolVar(&f.waitLock, "wait-lock", false, "wait for another run holding the state file instead of refusing")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof); it holds no personal data")
 	return cmd
 }
 
@@ -113,6 +115,13 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 		return fatal("%w", err)
 	}
 	defer closeLog()
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return fatal("%w", err)
+		}
+		defer stop(log)
+	}
 	if f.concurrency < 1 {
 		return fatal("--concurrency must be at least 1")
 	}

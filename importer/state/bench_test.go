@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -66,6 +67,22 @@ func BenchmarkKnown(b *testing.B) {
 		i++
 	}
 	b.ReportMetric(float64((cpuTime(b)-cpu).Nanoseconds())/float64(i), "cpu-ns/op")
+}
+
+// BenchmarkKnownMiss: a new key among 100,000 known ones (the key filter
+// answers without a query).
+func BenchmarkKnownMiss(b *testing.B) {
+	s := open(b, tempPath(b))
+	importRows(b, s, 100_000)
+	r := begin(b, s, testTarget)
+	i := 0
+	for b.Loop() {
+		k, err := r.Known(mcod, strconv.Itoa(i))
+		if err != nil || k.Found {
+			b.Fatal(k, err)
+		}
+		i++
+	}
 }
 
 // BenchmarkSave: the cost per row of recording results, batching and the

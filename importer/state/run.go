@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"hash/maphash"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,11 +36,17 @@ type Run struct {
 	id       int64
 	targetID int64
 	dryRun   bool
-	// noneKnown: when the run began, the state held no card for its МИП
-	// (a first import), so Known has nothing to look up.
-	noneKnown bool
-	batchMax  int
-	batchAge  time.Duration
+	// keys holds a 64-bit hash of every (clinic, key) the state knew for
+	// the run's МИП when the run began, sorted: a key not in it is
+	// certainly unknown and Known answers without a query. A nightly run
+	// with new patients among many known ones would otherwise pay a
+	// database lookup (10-40 µs of CPU) for each new row. nil with
+	// filtered false when the state knew too many keys to hold them.
+	keys     []uint64
+	filtered bool
+	seed     maphash.Seed
+	batchMax int
+	batchAge time.Duration
 
 	flushMu     sync.Mutex // one flush at a time, so batches commit in order
 	attemptArgs []any      // reused by flushes
@@ -106,8 +114,9 @@ func (s *Store) BeginRun(info RunInfo) (*Run, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM targets WHERE url = ?`, target).Scan(&targetID); err != nil {
 		return nil, s.errorf("starting a run: %w", err)
 	}
-	var anyKnown bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM patients WHERE target_id = ?)`, targetID).Scan(&anyKnown); err != nil {
+	seed := maphash.MakeSeed()
+	keys, filtered, err := loadKeys(ctx, tx, targetID, seed)
+	if err != nil {
 		return nil, s.errorf("starting a run: %w", err)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO runs(started_at, target_id, input, input_hash, settings, dry_run)
@@ -123,18 +132,20 @@ func (s *Store) BeginRun(info RunInfo) (*Run, error) {
 		return nil, s.errorf("starting a run: %w", err)
 	}
 	r := &Run{
-		s:         s,
-		id:        id,
-		targetID:  targetID,
-		dryRun:    info.DryRun,
-		noneKnown: !anyKnown,
-		batchMax:  s.batchMax,
-		batchAge:  s.batchAge,
-		pending:   make([]op, 0, s.batchMax),
-		msgIDs:    make(map[string]int64),
-		kick:      make(chan struct{}, 1),
-		stop:      make(chan struct{}),
-		loopDone:  make(chan struct{}),
+		s:        s,
+		id:       id,
+		targetID: targetID,
+		dryRun:   info.DryRun,
+		keys:     keys,
+		filtered: filtered,
+		seed:     seed,
+		batchMax: s.batchMax,
+		batchAge: s.batchAge,
+		pending:  make([]op, 0, s.batchMax),
+		msgIDs:   make(map[string]int64),
+		kick:     make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		loopDone: make(chan struct{}),
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -145,6 +156,46 @@ func (s *Store) BeginRun(info RunInfo) (*Run, error) {
 	s.mu.Unlock()
 	go r.loop()
 	return r, nil
+}
+
+// maxFilterKeys bounds the key filter's memory (8 bytes a key): a state
+// that knows more keys for one МИП is queried for every row instead.
+var maxFilterKeys = 8 << 20
+
+// loadKeys returns the sorted hashes of every key known for the target, or
+// filtered false when there are more than maxFilterKeys.
+func loadKeys(ctx context.Context, tx *sql.Tx, targetID int64, seed maphash.Seed) ([]uint64, bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT mcod, key FROM patients WHERE target_id = ?`, targetID)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var keys []uint64
+	var mcod, key sql.RawBytes
+	for rows.Next() {
+		if len(keys) == maxFilterKeys {
+			return nil, false, rows.Close()
+		}
+		if err := rows.Scan(&mcod, &key); err != nil {
+			return nil, false, err
+		}
+		keys = append(keys, keyHash(seed, string(mcod), string(key)))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	slices.Sort(keys)
+	return keys, true, nil
+}
+
+// keyHash is the filter's hash of a clinic's key.
+func keyHash(seed maphash.Seed, mcod, key string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(mcod)
+	h.WriteByte(0x1f)
+	h.WriteString(key)
+	return h.Sum64()
 }
 
 // cleanTarget drops credentials and trailing slashes from a base URL.
@@ -169,8 +220,13 @@ func (r *Run) ID() int64 { return r.id }
 // reliably) saves of this run: the importer looks a key up once per run
 // and catches repeated keys itself, so it never needs its own saves.
 func (r *Run) Known(mcod, key string) (importer.Known, error) {
-	if key == "" || r.noneKnown {
+	if key == "" {
 		return importer.Known{}, nil
+	}
+	if r.filtered {
+		if _, found := slices.BinarySearch(r.keys, keyHash(r.seed, mcod, key)); !found {
+			return importer.Known{}, nil
+		}
 	}
 	var mkab, person, attachment, hash any
 	err := r.s.getPatient.QueryRow(r.targetID, mcod, key).Scan(&mkab, &person, &attachment, &hash)

@@ -1054,3 +1054,42 @@ func TestReadOnlyOpenBesideARun(t *testing.T) {
 		t.Fatal("read-only open of a missing file succeeded")
 	}
 }
+
+// Known answers the same whether the key filter decides a miss or the
+// database is asked: every saved key is found with its GUIDs, no other key
+// is, and a key saved under another clinic is not found for this one.
+func TestKnownFilter(t *testing.T) {
+	s := open(t, tempPath(t))
+	r := begin(t, s, testTarget)
+	for i := range 500 {
+		save(t, r, uploaded(i+2, fmt.Sprint("key-", i), i), hash(i))
+	}
+	if err := r.Save(uploaded(600, "only-there", 600), "770099", hash(600)); err != nil {
+		t.Fatal(err)
+	}
+	finish(t, r)
+	defer func(n int) { maxFilterKeys = n }(maxFilterKeys)
+	for _, limit := range []int{maxFilterKeys, 100} {
+		maxFilterKeys = limit
+		r := begin(t, s, testTarget)
+		if want := limit > 501; r.filtered != want {
+			t.Fatalf("limit %d: filtered = %v, want %v", limit, r.filtered, want)
+		}
+		for i := range 500 {
+			k := known(t, r, fmt.Sprint("key-", i))
+			if !k.Found || k.MkabGUID != uploaded(0, "", i).MkabGUID || k.Hash != hash(i) {
+				t.Fatalf("limit %d: key-%d: %+v", limit, i, k)
+			}
+			if k := known(t, r, fmt.Sprint("new-", i)); k.Found {
+				t.Fatalf("limit %d: new-%d found: %+v", limit, i, k)
+			}
+		}
+		if k := known(t, r, "only-there"); k.Found {
+			t.Fatalf("limit %d: a key of another clinic found: %+v", limit, k)
+		}
+		if k, err := r.Known("770099", "only-there"); err != nil || !k.Found {
+			t.Fatalf("limit %d: a key of another clinic not found there: %+v, %v", limit, k, err)
+		}
+		finish(t, r)
+	}
+}

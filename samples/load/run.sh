@@ -15,11 +15,15 @@
 #            with CONC connections against the same mipmock (one card updated,
 #            then a new card every request), then the same
 #            rows from the csv file
-#   bigsend  mipmock without latency: import BIG_ROWS xlsx rows (peak RSS)
+#   state    mipmock without latency: import LOAD_ROWS xlsx rows with
+#            --no-state, with a new state file, and again on that file
+#            (every row unchanged); STATE_PAIRS times, interleaved
+#   bigsend  mipmock without latency: import BIG_ROWS xlsx rows (peak RSS),
+#            without a state and with one (as a nightly job runs)
 #   dry      --dry-run of BIG_ROWS and LOAD_ROWS xlsx rows (peak RSS, rows/s)
 #   bare     excelize's bare row iteration over the BIG_ROWS file
 #
-# Knobs (environment): LOAD_ROWS (100000), BIG_ROWS (1000000), CONC (64),
+# Knobs (environment): LOAD_ROWS (100000), BIG_ROWS (1000000), CONC (64), STATE_PAIRS (3),
 # LATENCY_MS (20), WRK_DURATION (10s), LOAD_MAX (1.5), LOAD_WAIT (90),
 # MIPIMPORT and MAPPING (another build to compare with, e.g. one built from
 # an older commit, and the mapping file it understands).
@@ -37,7 +41,8 @@ LATENCY_MS=${LATENCY_MS:-20}
 WRK_DURATION=${WRK_DURATION:-10s}
 LOAD_MAX=${LOAD_MAX:-1.5}
 LOAD_WAIT=${LOAD_WAIT:-90}
-ONLY=${ONLY:-latency zero bigsend dry bare}
+STATE_PAIRS=${STATE_PAIRS:-3}
+ONLY=${ONLY:-latency zero state bigsend dry bare}
 GO=${GO:-go}
 # Another build to compare with (its own mapping file if the format moved).
 MIPIMPORT=${MIPIMPORT:-bin/mipimport}
@@ -136,8 +141,9 @@ timed() {
 run_import() { # name file flags...
   local name=$1 file=$2
   shift 2
-  local code=0
-  timed "$MIPIMPORT" import --mapping "$MAPPING" --no-progress --no-state --concurrency "$CONC" \
+  local code=0 state=(--no-state)
+  [ -n "${STATE_DB:-}" ] && state=(--state "$STATE_DB")
+  timed "$MIPIMPORT" import --mapping "$MAPPING" --no-progress "${state[@]}" --concurrency "$CONC" \
     --report "$work/r.xlsx" --fix-file "$work/f.xlsx" --results "$work/r.jsonl" --log-file "$work/log" \
     "$@" "$file" || code=$?
   if [ "$code" -ge 2 ]; then cat "$work/stderr" >&2; die "$name: mipimport exit code $code"; fi
@@ -214,12 +220,35 @@ if phase zero; then
   stop_mock
 fi
 
+if phase state; then
+  echo "== the state's cost: zero latency, concurrency $CONC, $load_xlsx without a state, with a new one, re-run on it"
+  start_mock 0s
+  export MIP_URL=$MOCK_URL
+  for i in $(seq "$STATE_PAIRS"); do
+    run_import "nostate-l0-c$CONC-$(short "$LOAD_ROWS")-xlsx" "$load_xlsx"
+    off=$RATE
+    rm -f "$work/state.db"*
+    STATE_DB=$work/state.db run_import "state-l0-c$CONC-$(short "$LOAD_ROWS")-xlsx" "$load_xlsx"
+    awk -v s="$RATE" -v o="$off" -v b="$(stat -c %s "$work/state.db")" \
+      'BEGIN { printf "%-28s state/no-state=%.3f (bar: >= 0.90) state file=%.1f MB\n", "", s / o, b / 1e6 }'
+    STATE_DB=$work/state.db run_import "rerun-l0-c$CONC-$(short "$LOAD_ROWS")-xlsx" "$load_xlsx"
+    curl -s -X POST "$MOCK_URL/_mock/reset" >/dev/null
+  done
+  rm -f "$work/state.db"*
+  stop_mock
+fi
+
 if phase bigsend; then
   echo "== zero latency, concurrency $CONC, $big_xlsx"
   start_mock 0s
   export MIP_URL=$MOCK_URL
   run_import "send-l0-c$CONC-$(short "$BIG_ROWS")-xlsx" "$big_xlsx"
   echo "                             mipmock: $(mock_stats)"
+  curl -s -X POST "$MOCK_URL/_mock/reset" >/dev/null
+  rm -f "$work/state.db"*
+  STATE_DB=$work/state.db run_import "state-l0-c$CONC-$(short "$BIG_ROWS")-xlsx" "$big_xlsx"
+  echo "                             state file=$(awk -v b="$(stat -c %s "$work/state.db")" 'BEGIN { printf "%.1f MB", b / 1e6 }')"
+  rm -f "$work/state.db"*
   stop_mock
 fi
 
