@@ -222,7 +222,10 @@ func openState(f importFlags, input string, log *zap.Logger) (*state.Run, func()
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := state.Open(f.state, state.Options{Wait: f.waitLock})
+	store, err := state.Open(f.state, state.Options{Wait: f.waitLock, OnWait: func(pid int) {
+		log.Info("waiting for another mipimport run to release the state file (--wait-lock)",
+			zap.String("state", f.state), zap.Int("pid", pid))
+	}})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -21,7 +21,7 @@ type fileLock struct {
 	f *os.File
 }
 
-func acquireLock(dbPath, lockPath string, wait bool, waitMax time.Duration) (*fileLock, error) {
+func acquireLock(dbPath, lockPath string, wait bool, waitMax time.Duration, onWait func(pid int)) (*fileLock, error) {
 	f, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: opening its lock file: %w", dbPath, err)
@@ -49,6 +49,10 @@ func acquireLock(dbPath, lockPath string, wait bool, waitMax time.Duration) (*fi
 				return nil, fmt.Errorf("state file %s: waited %s, %s still holds it: %w", dbPath, waitMax, holder, ErrLocked)
 			}
 			return nil, fmt.Errorf("state file %s: %s holds it (lock %s); wait for it to end or use --wait-lock: %w", dbPath, holder, lockPath, ErrLocked)
+		}
+		if onWait != nil {
+			onWait(lockHolder(f))
+			onWait = nil
 		}
 		sleep := lockPoll
 		if !deadline.IsZero() {

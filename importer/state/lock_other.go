@@ -14,7 +14,7 @@ import (
 // is built for Linux servers.
 type fileLock struct{}
 
-func acquireLock(dbPath, _ string, _ bool, _ time.Duration) (*fileLock, error) {
+func acquireLock(dbPath, _ string, _ bool, _ time.Duration, _ func(int)) (*fileLock, error) {
 	return nil, fmt.Errorf("state file %s: %w", dbPath,
 		errors.New("the run lock of --state is not supported on "+runtime.GOOS+"; run mipimport on Linux"))
 }

@@ -588,8 +588,17 @@ func TestLockAcrossProcesses(t *testing.T) {
 	if want := "PID " + strconv.Itoa(cmd.Process.Pid); !strings.Contains(err.Error(), want) {
 		t.Errorf("message %q does not name the holder (%s)", err, want)
 	}
+	// Waiting, the caller is told once whom it waits for.
+	var waitedFor []int
+	_, err = Open(path, Options{Wait: true, WaitMax: 300 * time.Millisecond, OnWait: func(pid int) { waitedFor = append(waitedFor, pid) }})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("Open with a short wait: %v, want ErrLocked", err)
+	}
+	if len(waitedFor) != 1 || waitedFor[0] != cmd.Process.Pid {
+		t.Errorf("OnWait called with %v, want once with %d", waitedFor, cmd.Process.Pid)
+	}
 	stop()
-	s, err := Open(path, Options{})
+	s, err := Open(path, Options{OnWait: func(int) { t.Error("OnWait called for a free lock") }})
 	if err != nil {
 		t.Fatalf("Open after the other process ended: %v", err)
 	}
