@@ -41,13 +41,13 @@ var (
 
 // Options tune Open.
 type Options struct {
-	Wait    bool             // wait for the lock instead of failing (--wait-lock)
-	WaitMax time.Duration    // how long to wait at most; 0 = forever
+	Wait    bool          // wait for the lock instead of failing (--wait-lock)
+	WaitMax time.Duration // how long to wait at most; 0 = forever
 	// OnWait, when set, is called once if Open has to wait for the lock,
 	// with the holder's PID (0 when unknown), so the caller can say why
 	// nothing happens.
 	OnWait func(pid int)
-	Now     func() time.Time // clock for recorded times; default time.Now
+	Now    func() time.Time // clock for recorded times; default time.Now
 	// ReadOnly opens an existing file for the history commands: no lock,
 	// no migration, no writes, so an auditor can read while a run imports
 	// (WAL lets readers beside the writer). BeginRun fails on such a Store.
