@@ -1149,3 +1149,35 @@ func FuzzXLSXReader(f *testing.F) {
 		}
 	})
 }
+
+// header_row pointing at a data row: the error says a column is missing
+// but does not echo the patient's data the "titles" are, which would end up
+// in a cron mail; a real header is still listed.
+func TestMissingColumnDoesNotEchoData(t *testing.T) {
+	m := mustParse(t, strings.Replace(hostileMapping, "Фамилия", "Фамилия пациента", 1))
+	_, err := Compile(m, Header{Line: 3, Titles: hostileRow}, MapperOptions{})
+	wantErr(t, err, `column "Фамилия пациента" is not in the header (row 3)`, "not listed", "header_row")
+	for _, v := range hostileRow {
+		if strings.Contains(err.Error(), v) {
+			t.Errorf("%q in %q", v, err)
+		}
+	}
+	_, err = Compile(m, Header{Line: 1, Titles: hostileHeader}, MapperOptions{})
+	wantErr(t, err, `the header has: "Фамилия", "Имя"`)
+}
+
+// A CSV file read with the wrong encoding has no recognisable titles: the
+// error says which encoding and delimiter were used and how to set them.
+func TestNoHeaderInCSVNamesTheEncoding(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cp1251.csv")
+	text, err := charmap.Windows1251.NewEncoder().String("Фамилия;Имя;Дата рождения\nИванов;Иван;01.02.1990\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFile(path, text); err != nil {
+		t.Fatal(err)
+	}
+	m := mustParse(t, "encoding: utf-8\n"+hostileMapping)
+	_, err = OpenSource(path, m, SourceOptions{})
+	wantErr(t, err, "cp1251.csv", "no header row found", "read as utf-8", `delimiter ';'`, "encoding:")
+}

@@ -149,7 +149,22 @@ func (mp *Mapper) mapped(path string) bool {
 	return false
 }
 
+// quoteList lists the header's titles for an error message, unless some
+// look like a patient's data (a date, a СНИЛС, a number: 4 digits or more):
+// then header_row most likely points at a data row, and the message, which
+// may end up in a cron mail or a log, must not carry it.
 func quoteList(titles []string) string {
+	for _, t := range titles {
+		digits := 0
+		for _, r := range t {
+			if '0' <= r && r <= '9' {
+				digits++
+			}
+		}
+		if digits >= 4 {
+			return "(not listed: some look like a patient's data rather than column titles; is header_row the header?)"
+		}
+	}
 	var b strings.Builder
 	n := 0
 	for _, t := range titles {

@@ -135,7 +135,12 @@ func FindHeader(t Table, line int, known func(folded string) bool) (Header, erro
 		return Header{}, fmt.Errorf("%w: the file has no row %d", errNoHeader, line)
 	}
 	if fallback != nil {
-		return Header{}, fmt.Errorf("%w: none of the first %d rows has two recognised column titles (the first filled row is %d); set header_row in the mapping", errNoHeader, maxHeaderSearch, fallback.Line)
+		hint := ""
+		if c, ok := t.(*csvTable); ok {
+			// Garbled titles are the usual cause in a CSV file.
+			hint = fmt.Sprintf("; if the titles are there, the text may be read with the wrong encoding or delimiter (read as %s, delimiter %q): set encoding: and delimiter: in the mapping", c.Encoding, c.Comma)
+		}
+		return Header{}, fmt.Errorf("%w: none of the first %d rows has two recognised column titles (the first filled row is %d); set header_row in the mapping%s", errNoHeader, maxHeaderSearch, fallback.Line, hint)
 	}
 	return Header{}, fmt.Errorf("%w: the file has no data", errNoHeader)
 }
