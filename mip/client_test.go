@@ -782,7 +782,7 @@ func TestNewClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.timeout != 30*time.Second || c.retries != 0 || c.minBackoff != 250*time.Millisecond || c.maxBackoff != 30*time.Second {
+	if c.timeout != 30*time.Second || c.retries != 0 || c.minBackoff != 100*time.Millisecond || c.maxBackoff != 30*time.Second {
 		t.Errorf("defaults: timeout %v, retries %d, backoff %v..%v", c.timeout, c.retries, c.minBackoff, c.maxBackoff)
 	}
 	if c.hc.Timeout != 0 {
@@ -974,5 +974,65 @@ func TestClientPrivateCA(t *testing.T) {
 	var me *Error
 	if !errors.As(err, &me) || me.Kind != FailConnect || me.Attempts != 1 {
 		t.Fatalf("without the CA: %v, want one refused attempt", err)
+	}
+}
+
+// The backoff step follows a row's attempts only while the client's other
+// requests fail too: a success anywhere resets the streak, so a row that
+// was unlucky among succeeding ones retries at the first step again.
+func TestRetryStepFollowsTheFailStreak(t *testing.T) {
+	c := &Client{}
+	for attempt := 1; attempt <= 6; attempt++ { // МИП down: the streak grows with the attempts
+		if got := c.retryStep(attempt); got != attempt {
+			t.Fatalf("attempt %d while everything fails: step %d, want %d", attempt, got, attempt)
+		}
+	}
+	if got := c.retryStep(2); got != 2 {
+		t.Fatalf("a row's second attempt: step %d, want 2", got)
+	}
+	c.failStreak.Store(0) // what a success does
+	if got := c.retryStep(9); got != 1 {
+		t.Fatalf("9th attempt right after a success elsewhere: step %d, want 1", got)
+	}
+	if got := c.retryStep(10); got != 2 {
+		t.Fatalf("10th attempt, second failure in a row: step %d, want 2", got)
+	}
+}
+
+// Against a server that fails one patient's first attempts while answering
+// the others, the unlucky patient still gets through; and a success resets
+// the client's streak.
+func TestSuccessResetsTheFailStreak(t *testing.T) {
+	var mu sync.Mutex
+	failures := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		fail := strings.Contains(string(b), "Неудачин") && failures < 4
+		if fail {
+			failures++
+		}
+		mu.Unlock()
+		if fail {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, `{"mkabStatus":"Uploaded","attachmentStatus":"Uploaded","personGuid":"c180af82-b7bb-477c-a6de-000000000001","mkabGuid":"c180af82-b7bb-477c-a6de-000000000002","attachmentGuid":"c180af82-b7bb-477c-a6de-000000000003"}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(Config{BaseURL: srv.URL, User: "u", Password: "p", Retries: 5, MinBackoff: time.Millisecond, MaxBackoff: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.Send(context.Background(), &Patient{Family: "Неудачин", Name: "Н"}); err != nil {
+			t.Fatalf("the unlucky patient: %v", err)
+		}
+		if _, err := c.Send(context.Background(), &Patient{Family: "Удачин", Name: "У"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := c.failStreak.Load(); n != 0 {
+			t.Fatalf("streak %d after a success, want 0", n)
+		}
 	}
 }

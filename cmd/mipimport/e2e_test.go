@@ -433,3 +433,49 @@ func TestCPUProfile(t *testing.T) {
 		t.Fatalf("not a gzip-compressed profile: %d bytes, %v", len(b), err)
 	}
 }
+
+// faultFactor is what the README promises: under 30% 503, 10% 429 with
+// Retry-After, 5% dropped connections and jitter, a rate-limited run takes
+// at most this many times as long as the same run without faults.
+const faultFactor = 6.0
+
+// The faults of issue 7 cost time, not rows: the same 300 patients at the
+// same --rate, once against a healthy МИП and once against a faulty one;
+// every row ends uploaded both times, one card each, and the faulty run
+// stays within faultFactor of the healthy one. Both runs are bound by
+// --rate, not by the CPU, so the ratio is about requests and waits.
+func TestFaultsCostBoundedTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two rate-limited runs of 300 rows (~10 s)")
+	}
+	const rows, rate = 300, 100
+	file := filepath.Join(t.TempDir(), "patients.csv")
+	gen := exec.Command("go", "run", "../../samples/gen", "-rows", strconv.Itoa(rows), "-format", "csv", "-o", file)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("generating the file: %v\n%s", err, out)
+	}
+	timed := func(cfg mipmock.Config) (time.Duration, mipmock.Stats) {
+		cfg.Latency, cfg.Jitter = 2*time.Millisecond, 8*time.Millisecond
+		mock, url := startMock(t, cfg)
+		start := time.Now()
+		r := run(t, url, "demo", "--mapping", "../../samples/mapping.yaml", "--concurrency", "8",
+			"--rate", strconv.Itoa(rate), "--retries", "25", file)
+		took := time.Since(start)
+		if r.code != 0 || len(r.lines) != rows {
+			t.Fatalf("exit %d, %d result lines for %d rows\n%s", r.code, len(r.lines), rows, r.stderr)
+		}
+		st := mock.Stats()
+		if st.Cards != rows || st.DuplicatePersons != 0 || st.MaxPerSecond > rate+1 {
+			t.Fatalf("%d cards for %d rows, %d duplicate persons, %d requests in one second (--rate %d)", st.Cards, rows, st.DuplicatePersons, st.MaxPerSecond, rate)
+		}
+		return took, st
+	}
+	healthy, hs := timed(mipmock.Config{})
+	faulty, fs := timed(mipmock.Config{Rate5xx: 0.3, Rate429: 0.1, RetryAfter: time.Second, RateDrop: 0.05, Seed: 7})
+	factor := float64(faulty) / float64(healthy)
+	t.Logf("healthy: %d requests in %v; faulty: %d requests (%d 5xx, %d 429, %d dropped) in %v: %.2f times as long",
+		hs.Requests, healthy.Round(time.Millisecond), fs.Requests, fs.Injected5xx, fs.Injected429, fs.InjectedDrops, faulty.Round(time.Millisecond), factor)
+	if factor > faultFactor {
+		t.Errorf("the faulty run took %.2f times as long as the healthy one; the README promises at most %.1f", factor, faultFactor)
+	}
+}
