@@ -220,6 +220,9 @@ func (r *run) pool(ctx, sendCtx context.Context, queue <-chan sendJob) {
 		wg.Go(func() {
 			for j := range queue {
 				sr := j.sr
+				if sr.hashLater {
+					r.hashNow(j.it.Patient, &sr)
+				}
 				sr.Result = r.send(ctx, sendCtx, j.it, sr.body, sr.Result)
 				sr.body = nil
 				r.save(&sr)
@@ -275,6 +278,12 @@ func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
 		}
 	}
 	if r.cfg.State != nil {
+		if !known.Found || known.Hash == "" || r.cfg.Force {
+			// Nothing to compare with: the worker hashes what it sends,
+			// off the reader, which every row waits for.
+			sr.hashLater = true
+			return known, nil
+		}
 		body, err := mip.Encode(p)
 		if err != nil {
 			return Known{}, fmt.Errorf("row %d: %w", it.Row, err)
@@ -285,6 +294,21 @@ func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
 		}
 	}
 	return known, nil
+}
+
+// hashNow encodes and hashes a row that prepare left to the worker. A
+// patient that cannot be encoded keeps no hash and goes to Send, which
+// fails it with the reason.
+func (r *run) hashNow(p *mip.Patient, sr *seqResult) {
+	sr.hashLater = false
+	body, err := mip.Encode(p)
+	if err != nil {
+		return
+	}
+	sr.hash = hashOf(body)
+	if _, ok := r.snd.(EncodedSender); ok {
+		sr.body = body
+	}
 }
 
 // duplicate reports whether another row with the same card GUID came first.
@@ -517,6 +541,9 @@ type seqResult struct {
 	mcod string // the clinic of the row's key, for the state
 	hash string // payload hash of what was sent, "" when nothing was
 	body []byte // the payload as hashed, sent as it is; nil once sent
+	// hashLater: the row goes to a worker with no hash yet, to be hashed
+	// (and encoded once for sending) there.
+	hashLater bool
 	Result
 }
 
