@@ -5,7 +5,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 
-.PHONY: all build test demo fmt samples samples-big bench profile clean
+.PHONY: all build test demo fmt samples samples-big bench profile fuzz clean
 
 all: build
 
@@ -59,6 +59,18 @@ bench: build samples/big/patients-100000.xlsx samples/big/patients-100000.csv
 # apart, so the profile holds the importer alone): samples/big/cpu-*.prof.
 profile: build samples/big/patients-100000.xlsx
 	bash samples/load/profile.sh
+
+# Every fuzz target (readers, mapping file, each value converter, the МИП
+# answer decoders) for FUZZTIME each, one after another; a crasher stops it
+# and is left in the package's testdata/fuzz/ to commit as a regression case.
+FUZZTIME ?= 3m
+fuzz:
+	@for pkg in ./mapping/ ./mip/; do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$$$' -fuzz="^$$t\$$$$" -fuzztime=$(FUZZTIME) -parallel=1 $$pkg || exit 1; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin demo-out
