@@ -179,7 +179,7 @@ func (r *run) read(ctx, sendCtx context.Context, src Source) error {
 			res.Outcome = Invalid
 		case r.duplicate(it, res):
 			res.Outcome = Duplicate
-		case known.Found && known.Hash == sr.hash && !r.cfg.Force:
+		case known.Found && known.Hash != "" && known.Hash == sr.hash && !r.cfg.Force:
 			res.Outcome = Unchanged
 			res.MkabGUID, res.PersonGUID, res.AttachmentGUID = known.MkabGUID, known.PersonGUID, known.AttachmentGUID
 			sr.hash = "" // nothing was sent

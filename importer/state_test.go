@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"mipimport/mip"
 )
 
 // memState is an in-memory State that remembers what a real store would.
@@ -123,5 +125,31 @@ func TestStateDryRunRecordsNothing(t *testing.T) {
 	}
 	if len(st.saved) != 0 {
 		t.Fatalf("a dry run recorded %d rows", len(st.saved))
+	}
+}
+
+// A key the state knows without a hash (a partial upload: the attachment
+// is still to go) is sent again with its remembered GUID, never taken as
+// unchanged; with the hash of what was accepted it is unchanged.
+func TestStateKnownWithoutHashIsSent(t *testing.T) {
+	items := patients(2)
+	hash, err := PayloadHash(&mip.Patient{GUID: "c180af82-b7bb-477c-a6de-000000000002", Family: "Тестов", Mcod: "770001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &memState{known: map[string]Known{
+		"770001|key-0": {Found: true, MkabGUID: "c180af82-b7bb-477c-a6de-000000000001"},
+		"770001|key-1": {Found: true, MkabGUID: "c180af82-b7bb-477c-a6de-000000000002", Hash: hash},
+	}}
+	snd := &fakeSender{}
+	sink := &memSink{}
+	if _, err := Run(context.Background(), Config{State: st, Concurrency: 2}, &sliceSource{items: items}, snd, sink); err != nil {
+		t.Fatal(err)
+	}
+	if got := []Outcome{sink.out[0].Outcome, sink.out[1].Outcome}; got[0] != Uploaded || got[1] != Unchanged {
+		t.Fatalf("outcomes %v, want [uploaded unchanged]", got)
+	}
+	if sink.out[0].MkabGUID != "c180af82-b7bb-477c-a6de-000000000001" || snd.calls.Load() != 1 {
+		t.Fatalf("row 0 sent with GUID %s, %d requests", sink.out[0].MkabGUID, snd.calls.Load())
 	}
 }
