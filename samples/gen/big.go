@@ -45,7 +45,10 @@ func bigRow(rng *rand.Rand, i int) []any {
 	born := time.Date(1930+rng.IntN(90), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 	d9 := fmt.Sprintf("%09d", 2_000_000+i*13%997_000_000)
 	snils := d9 + snilsCheck(d9)
-	enp15 := fmt.Sprintf("50%013d", i)
+	// A clerk's list is sorted by name, not by polis: the ЕНП (the key
+	// of samples/mapping.yaml) comes in no order. i*2654435761 mod 10^13
+	// is a bijection (the factor is prime to 10), so ЕНП stay unique.
+	enp15 := fmt.Sprintf("50%013d", uint64(i)*2654435761%10_000_000_000_000)
 	// Attached some time between 2010 and 2024, and never before birth.
 	attached := time.Date(2010+rng.IntN(15), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 	if attached.Before(born) {
