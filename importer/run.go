@@ -220,8 +220,11 @@ func (r *run) pool(ctx, sendCtx context.Context, queue <-chan sendJob) {
 		wg.Go(func() {
 			for j := range queue {
 				sr := j.sr
-				if sr.hashLater {
-					r.hashNow(j.it.Patient, &sr)
+				if r.cfg.State != nil && sr.hash == "" {
+					// Left by prepare: nothing to compare with. A patient
+					// that cannot be encoded keeps no hash and goes to
+					// Send, which fails it with the reason.
+					_ = r.encode(j.it.Patient, &sr)
 				}
 				sr.Result = r.send(ctx, sendCtx, j.it, sr.body, sr.Result)
 				sr.body = nil
@@ -279,36 +282,29 @@ func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
 	}
 	if r.cfg.State != nil {
 		if !known.Found || known.Hash == "" || r.cfg.Force {
-			// Nothing to compare with: the worker hashes what it sends,
-			// off the reader, which every row waits for.
-			sr.hashLater = true
+			// Nothing to compare with: the worker that sends the row
+			// hashes it, off the reader, which every row waits for.
 			return known, nil
 		}
-		body, err := mip.Encode(p)
-		if err != nil {
+		if err := r.encode(p, sr); err != nil {
 			return Known{}, fmt.Errorf("row %d: %w", it.Row, err)
-		}
-		sr.hash = hashOf(body)
-		if _, ok := r.snd.(EncodedSender); ok && !r.cfg.DryRun {
-			sr.body = body // sent as hashed, not encoded again
 		}
 	}
 	return known, nil
 }
 
-// hashNow encodes and hashes a row that prepare left to the worker. A
-// patient that cannot be encoded keeps no hash and goes to Send, which
-// fails it with the reason.
-func (r *run) hashNow(p *mip.Patient, sr *seqResult) {
-	sr.hashLater = false
+// encode sets the row's payload hash and, for an EncodedSender, the bytes
+// to send, so that each patient is encoded once for both.
+func (r *run) encode(p *mip.Patient, sr *seqResult) error {
 	body, err := mip.Encode(p)
 	if err != nil {
-		return
+		return err
 	}
 	sr.hash = hashOf(body)
-	if _, ok := r.snd.(EncodedSender); ok {
-		sr.body = body
+	if _, ok := r.snd.(EncodedSender); ok && !r.cfg.DryRun {
+		sr.body = body // sent as hashed, not encoded again
 	}
+	return nil
 }
 
 // duplicate reports whether another row with the same card GUID came first.
@@ -541,9 +537,6 @@ type seqResult struct {
 	mcod string // the clinic of the row's key, for the state
 	hash string // payload hash of what was sent, "" when nothing was
 	body []byte // the payload as hashed, sent as it is; nil once sent
-	// hashLater: the row goes to a worker with no hash yet, to be hashed
-	// (and encoded once for sending) there.
-	hashLater bool
 	Result
 }
 
