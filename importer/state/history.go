@@ -51,6 +51,16 @@ const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcom
 	a.attachment_status, a.person_guid, a.mkab_guid, a.attachment_guid, m.json, a.http_status, a.attempts
 	FROM attempts a LEFT JOIN messages m ON m.id = a.messages`
 
+// sqlKeyAttemptIDs selects the ids of a key's attempts (parameter 1): from
+// key_attempts, one index seek per run (CROSS JOIN keeps runs the outer
+// loop), and for runs not merged yet (going, or killed since the last
+// run) by reading their attempts.
+const sqlKeyAttemptIDs = `SELECT k.attempt_id FROM runs r CROSS JOIN key_attempts k
+	WHERE k.run_id = r.id AND k.key = ?1
+	UNION ALL
+	SELECT a2.id FROM runs r CROSS JOIN attempts a2
+	WHERE r.merged = 0 AND a2.run_id = r.id AND a2.key = ?1`
+
 // Runs lists the runs, newest first; limit <= 0 lists them all.
 func (s *Store) Runs(limit int) ([]RunRecord, error) {
 	if limit <= 0 {
@@ -93,8 +103,7 @@ func (s *Store) Attempts(key string) ([]Attempt, error) {
 	if key == "" {
 		return nil, s.errorf("listing attempts: no key given")
 	}
-	// "key <> ''" lets SQLite use the partial index attempts_by_key.
-	rows, err := s.rdb.QueryContext(context.Background(), sqlAttemptColumns+` WHERE a.key = ? AND a.key <> '' ORDER BY a.id`, key)
+	rows, err := s.rdb.QueryContext(context.Background(), sqlAttemptColumns+` WHERE a.id IN (`+sqlKeyAttemptIDs+`) ORDER BY a.id`, key)
 	if err != nil {
 		return nil, s.errorf("listing attempts: %w", err)
 	}

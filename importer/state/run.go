@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"net/url"
 	"slices"
@@ -50,7 +51,6 @@ type Run struct {
 
 	flushMu     sync.Mutex // one flush at a time, so batches commit in order
 	attemptArgs []any      // reused by flushes
-	patientArgs []any
 
 	mu      sync.Mutex
 	pending []op
@@ -82,7 +82,7 @@ type op struct {
 	messages         string // JSON array, "" when none
 	httpStatus       int
 	attempts         int
-	patient          bool   // update patients
+	patient          bool   // store hash and GUIDs for the key
 	hash             string // payload hash to remember ("" = send again)
 }
 
@@ -102,6 +102,9 @@ func (s *Store) BeginRun(info RunInfo) (*Run, error) {
 		return nil, s.errorf("the state is closed")
 	}
 	ctx := context.Background()
+	if err := s.mergeLeftovers(ctx); err != nil {
+		return nil, err
+	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, s.errorf("starting a run: %w", err)
@@ -119,8 +122,8 @@ func (s *Store) BeginRun(info RunInfo) (*Run, error) {
 	if err != nil {
 		return nil, s.errorf("starting a run: %w", err)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO runs(started_at, target_id, input, input_hash, settings, dry_run)
-		VALUES (?, ?, ?, ?, ?, ?)`, millis(s.now()), targetID, info.Input, info.InputHash, info.Settings, info.DryRun)
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs(started_at, target_id, input, input_hash, settings, dry_run, merged)
+		VALUES (?, ?, ?, ?, ?, ?, 0)`, millis(s.now()), targetID, info.Input, info.InputHash, info.Settings, info.DryRun)
 	if err != nil {
 		return nil, s.errorf("starting a run: %w", err)
 	}
@@ -216,9 +219,9 @@ func cleanTarget(target string) (string, error) {
 func (r *Run) ID() int64 { return r.id }
 
 // Known returns what is remembered for the key of a clinic under the run's
-// МИП. It sees what was committed before the run began, and maybe (not
-// reliably) saves of this run: the importer looks a key up once per run
-// and catches repeated keys itself, so it never needs its own saves.
+// МИП. It sees what earlier runs stored (BeginRun merged any that did not
+// finish), not the saves of this run: the importer looks a key up once per
+// run and catches repeated keys itself, so it never needs them.
 func (r *Run) Known(mcod, key string) (importer.Known, error) {
 	if key == "" {
 		return importer.Known{}, nil
@@ -382,7 +385,7 @@ func (r *Run) write(batch []op) error {
 	// Statements with many rows each: the per-statement cost of the driver
 	// dwarfs the per-row cost of SQLite. Prepared before the transaction
 	// takes the only write connection.
-	full, err := r.s.batchStatements(r.batchMax)
+	full, err := r.s.insertAttempts(r.batchMax)
 	if err != nil {
 		return err
 	}
@@ -416,27 +419,22 @@ func (r *Run) write(batch []op) error {
 	}
 
 	// The argument slices are kept for the next flush (flushMu is held).
-	attempts, patients := r.attemptArgs[:0], r.patientArgs[:0]
+	attempts := r.attemptArgs[:0]
 	defer func() {
 		clear(attempts)
-		clear(patients)
-		r.attemptArgs, r.patientArgs = attempts[:0], patients[:0]
+		r.attemptArgs = attempts[:0]
 	}()
 	for i := range batch {
 		o := &batch[i]
 		mkab, person, attachment := packGUID(o.mkabGUID), packGUID(o.personGUID), packGUID(o.attachmentGUID)
 		attempts = append(attempts, r.id, o.at, o.row, o.mcod, o.key, string(o.outcome),
 			o.mkabStatus, o.attachmentStatus, person, mkab, attachment,
-			msgIDs[i], o.httpStatus, o.attempts)
+			msgIDs[i], o.httpStatus, o.attempts, nil)
 		if o.patient {
-			patients = append(patients, r.targetID, o.mcod, o.key, mkab, person,
-				attachment, packHash(o.hash), o.at, r.id)
+			attempts[len(attempts)-1] = packHash(o.hash)
 		}
 	}
-	if err := execRows(ctx, tx, full.attempts, insertAttemptsSQL, attempts, attemptColumns, r.batchMax); err != nil {
-		return r.s.errorf("recording results: %w", err)
-	}
-	if err := execRows(ctx, tx, full.patients, upsertPatientsSQL, patients, patientColumns, r.batchMax); err != nil {
+	if err := execRows(ctx, tx, full, insertAttemptsSQL, attempts, attemptColumns, r.batchMax); err != nil {
 		return r.s.errorf("recording results: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -527,9 +525,83 @@ func (r *Run) Finish(sum importer.Summary) error {
 	if sum.Aborted != nil {
 		aborted = sum.Aborted.Error()
 	}
-	if _, err := s.wdb.Exec(`UPDATE runs SET ended_at = ?, counts = ?, aborted = ? WHERE id = ?`,
+	ctx := context.Background()
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return s.errorf("finishing run %d: %w", r.id, err)
+	}
+	defer tx.Rollback()
+	if err := mergeRun(ctx, tx, r.targetID, r.id); err != nil {
+		return s.errorf("finishing run %d: %w", r.id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET ended_at = ?, counts = ?, aborted = ? WHERE id = ?`,
 		millis(end), string(cj), aborted, r.id); err != nil {
 		return s.errorf("finishing run %d: %w", r.id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.errorf("finishing run %d: %w", r.id, err)
+	}
+	return nil
+}
+
+// mergeRun stores what a run's attempts learned per key into patients and indexes its attempts by key (see the schema's "merge at the
+// end of a run"), in the caller's transaction.
+func mergeRun(ctx context.Context, tx *sql.Tx, targetID, runID int64) error {
+	if _, err := tx.ExecContext(ctx, sqlMergePatients, targetID, runID); err != nil {
+		return fmt.Errorf("storing what the run learned per key: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, sqlMergeKeyAttempts, runID); err != nil {
+		return fmt.Errorf("indexing the run's attempts by key: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, sqlMergeRunDone, runID); err != nil {
+		return fmt.Errorf("marking the run merged: %w", err)
+	}
+	return nil
+}
+
+// mergeLeftovers merges the runs that ended without Finish (killed, or
+// abandoned by Close), so Known sees their answers. Runs still going in
+// this process are left to their Finish.
+func (s *Store) mergeLeftovers(ctx context.Context) error {
+	rows, err := s.wdb.QueryContext(ctx, `SELECT id, target_id FROM runs WHERE merged = 0 ORDER BY id`)
+	if err != nil {
+		return s.errorf("reading unfinished runs: %w", err)
+	}
+	type run struct{ id, target int64 }
+	var left []run
+	for rows.Next() {
+		var r run
+		if err := rows.Scan(&r.id, &r.target); err != nil {
+			rows.Close()
+			return s.errorf("reading unfinished runs: %w", err)
+		}
+		left = append(left, r)
+	}
+	if err := rows.Err(); err != nil {
+		return s.errorf("reading unfinished runs: %w", err)
+	}
+	s.mu.Lock()
+	going := make(map[int64]bool, len(s.active))
+	for r := range s.active {
+		going[r.id] = true
+	}
+	s.mu.Unlock()
+	for _, r := range left {
+		if going[r.id] {
+			continue
+		}
+		tx, err := s.wdb.BeginTx(ctx, nil)
+		if err != nil {
+			return s.errorf("merging unfinished run %d: %w", r.id, err)
+		}
+		err = mergeRun(ctx, tx, r.target, r.id)
+		if err == nil {
+			err = tx.Commit()
+		}
+		tx.Rollback()
+		if err != nil {
+			return s.errorf("merging unfinished run %d: %w", r.id, err)
+		}
 	}
 	return nil
 }

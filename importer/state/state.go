@@ -11,6 +11,12 @@
 // ~100 ms of answers; those rows are resent on the next run with the same,
 // deterministic GUIDs.
 //
+// While a run goes it only appends: what an attempt stored for its key
+// (GUIDs, payload hash) is kept in the attempt and merged into patients,
+// in key order, when the run finishes (or when the next run begins, after
+// a kill). Rows come in no key order, and writing the key-ordered tables
+// row by row cost a random page write per row.
+//
 // Personal data stays out: the state holds the row key (which may be a
 // СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses and the
 // messages the caller passes (which must not quote values). Never a payload.
@@ -82,7 +88,7 @@ type Store struct {
 	getPatient  *sql.Stmt // rdb
 
 	batchMu sync.Mutex
-	batch   map[int]batchStmts // by rows per statement
+	batch   map[int]*sql.Stmt // attempts inserts, by rows per statement
 
 	batchMax int
 	batchAge time.Duration
@@ -147,7 +153,7 @@ func Open(path string, opts Options) (*Store, error) {
 		batchMax: defaultBatchMax,
 		batchAge: defaultBatchAge,
 		active:   make(map[*Run]struct{}),
-		batch:    make(map[int]batchStmts),
+		batch:    make(map[int]*sql.Stmt),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -164,7 +170,7 @@ func openReadOnly(path, abs string, opts Options) (*Store, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("state file %s: %w (no import has used it yet)", path, err)
 	}
-	s := &Store{path: path, now: opts.Now, readOnly: true, active: make(map[*Run]struct{}), batch: make(map[int]batchStmts)}
+	s := &Store{path: path, now: opts.Now, readOnly: true, active: make(map[*Run]struct{}), batch: make(map[int]*sql.Stmt)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -318,7 +324,7 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	s.batchMu.Lock()
 	for _, b := range s.batch {
-		errs = append(errs, b.attempts.Close(), b.patients.Close())
+		errs = append(errs, b.Close())
 	}
 	clear(s.batch)
 	s.batchMu.Unlock()
@@ -351,28 +357,19 @@ func millis(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMillis(ms int64) time.Time { return time.UnixMilli(ms) }
 
-// batchStmts are the statements that write n rows at once.
-type batchStmts struct{ attempts, patients *sql.Stmt }
-
-// batchStatements returns the statements for n rows, prepared once. Not
-// to be called inside a write transaction: preparing needs the connection.
-func (s *Store) batchStatements(n int) (batchStmts, error) {
+// insertAttempts returns the statement that inserts n attempts, prepared
+// once. Not to be called inside a write transaction: preparing needs the
+// connection.
+func (s *Store) insertAttempts(n int) (*sql.Stmt, error) {
 	s.batchMu.Lock()
 	defer s.batchMu.Unlock()
-	if b, ok := s.batch[n]; ok {
-		return b, nil
+	if st, ok := s.batch[n]; ok {
+		return st, nil
 	}
-	ctx := context.Background()
-	a, err := s.wdb.PrepareContext(ctx, insertAttemptsSQL(n))
+	st, err := s.wdb.PrepareContext(context.Background(), insertAttemptsSQL(n))
 	if err != nil {
-		return batchStmts{}, s.errorf("preparing a statement: %w", err)
+		return nil, s.errorf("preparing a statement: %w", err)
 	}
-	p, err := s.wdb.PrepareContext(ctx, upsertPatientsSQL(n))
-	if err != nil {
-		a.Close()
-		return batchStmts{}, s.errorf("preparing a statement: %w", err)
-	}
-	b := batchStmts{a, p}
-	s.batch[n] = b
-	return b, nil
+	s.batch[n] = st
+	return st, nil
 }

@@ -205,17 +205,30 @@ func TestSaveSequenceKeepsGUIDs(t *testing.T) {
 			importer.Known{Found: true, MkabGUID: guid(10), PersonGUID: guid(11), AttachmentGUID: guid(12), Hash: hash(2)}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := open(t, tempPath(t))
-			for _, st := range tt.steps {
-				r := begin(t, s, testTarget)
-				save(t, r, st.res, st.hash)
-				finish(t, r)
-			}
-			if got := known(t, begin(t, s, testTarget), "key-1"); got != tt.want {
-				t.Errorf("Known = %+v, want %+v", got, tt.want)
-			}
-		})
+		// A run per step, and all steps in one run: its answers are merged
+		// into patients in the order they came.
+		for _, oneRun := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/one-run=%v", tt.name, oneRun), func(t *testing.T) {
+				s := open(t, tempPath(t))
+				var r *Run
+				for _, st := range tt.steps {
+					if r == nil {
+						r = begin(t, s, testTarget)
+					}
+					save(t, r, st.res, st.hash)
+					if !oneRun {
+						finish(t, r)
+						r = nil
+					}
+				}
+				if r != nil {
+					finish(t, r)
+				}
+				if got := known(t, begin(t, s, testTarget), "key-1"); got != tt.want {
+					t.Errorf("Known = %+v, want %+v", got, tt.want)
+				}
+			})
+		}
 	}
 }
 
@@ -316,6 +329,75 @@ func TestCloseFlushesAnUnfinishedRun(t *testing.T) {
 	if rec.Finished() || rec.Counts != nil {
 		t.Errorf("an unfinished run shows as finished: %+v", rec)
 	}
+	// Its answers are not in patients yet: history finds its attempts
+	// anyway, and the next run merges them, so Known sees them.
+	attemptsOnce := func(when string) {
+		t.Helper()
+		atts, err := s2.Attempts("key-3")
+		if err != nil || len(atts) != 1 || atts[0].RunID != r.ID() || atts[0].MkabGUID != guid(30) {
+			t.Errorf("%s: Attempts(key-3) = %+v, %v; want the one of run %d", when, atts, err, r.ID())
+		}
+	}
+	attemptsOnce("before the merge")
+	if n := countRows(t, path, "patients"); n != 0 {
+		t.Errorf("%d patients before the merge, want 0", n)
+	}
+	want := importer.Known{Found: true, MkabGUID: guid(30), PersonGUID: guid(31), AttachmentGUID: guid(32), Hash: hash(3)}
+	if k := known(t, begin(t, s2, testTarget), "key-3"); k != want {
+		t.Errorf("Known(key-3) in the next run = %+v, want %+v", k, want)
+	}
+	if n := countRows(t, path, "patients"); n != 10 {
+		t.Errorf("%d patients after the merge, want 10", n)
+	}
+	attemptsOnce("after the merge")
+}
+
+// A run's answers reach patients when it finishes, not while it goes: a
+// second run begun meanwhile in the same process does not merge it.
+func TestRunIsMergedByItsFinish(t *testing.T) {
+	path := tempPath(t)
+	s := open(t, path)
+	r := begin(t, s, testTarget)
+	save(t, r, uploaded(2, "key-1", 10), hash(1))
+	waitRows(t, path, "attempts", 1)
+	other := begin(t, s, testTarget)
+	if k := known(t, other, "key-1"); k.Found {
+		t.Errorf("a run still going was merged by another's BeginRun: %+v", k)
+	}
+	finish(t, r)
+	want := importer.Known{Found: true, MkabGUID: guid(10), PersonGUID: guid(11), AttachmentGUID: guid(12), Hash: hash(1)}
+	if k := known(t, begin(t, s, testTarget), "key-1"); k != want {
+		t.Errorf("Known after Finish = %+v, want %+v", k, want)
+	}
+	if n := countRows(t, path, "patients"); n != 1 {
+		t.Errorf("%d patients, want 1", n)
+	}
+}
+
+// history key must not read every attempt ever recorded: one index seek
+// per run in key_attempts, and only unmerged runs' attempts are read.
+func TestAttemptsByKeyUsesTheIndex(t *testing.T) {
+	s := open(t, tempPath(t))
+	rows, err := s.rdb.Query(`EXPLAIN QUERY PLAN `+sqlKeyAttemptIDs, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "SEARCH k USING PRIMARY KEY (run_id=? AND key=?)") ||
+		!strings.Contains(text, "SEARCH a2 USING INDEX attempts_by_run_row (run_id=?)") ||
+		strings.Contains(text, "SCAN k") || strings.Contains(text, "SCAN a2") {
+		t.Errorf("query plan:\n%s", text)
+	}
 }
 
 func TestSavesAreBatched(t *testing.T) {
@@ -330,8 +412,8 @@ func TestSavesAreBatched(t *testing.T) {
 	}
 	save(t, r, uploaded(1000, "last", 1), hash(1))
 	waitRows(t, s.path, "attempts", defaultBatchMax)
-	if n := countRows(t, s.path, "patients"); n != defaultBatchMax {
-		t.Fatalf("%d patients committed once the batch was full, want %d", n, defaultBatchMax)
+	if n := countRows(t, s.path, "attempts WHERE payload_hash IS NOT NULL"); n != defaultBatchMax {
+		t.Fatalf("%d attempts with a hash committed once the batch was full, want %d", n, defaultBatchMax)
 	}
 }
 
@@ -695,7 +777,7 @@ func TestOpenUpgradesAnOlderFile(t *testing.T) {
 	}
 
 	s := open(t, path)
-	if v, idx := schemaVersion(t, path); v != len(migrations()) || !reflect.DeepEqual(idx, []string{"attempts_by_key", "attempts_by_run_row"}) {
+	if v, idx := schemaVersion(t, path); v != len(migrations()) || !reflect.DeepEqual(idx, []string{"attempts_by_run_row"}) {
 		t.Errorf("after Open: version %d, indexes %v", v, idx)
 	}
 	want := importer.Known{Found: true, MkabGUID: guid(1), PersonGUID: guid(2), Hash: hash(9)}
@@ -715,6 +797,10 @@ func TestOpenUpgradesAnOlderFile(t *testing.T) {
 	}
 	if len(bad) != 1 || bad[0].Key != "bad-key" || !reflect.DeepEqual(bad[0].Messages, []string{"МИП: не заполнено поле phone"}) {
 		t.Errorf("old rejected rows = %+v", bad)
+	}
+	// The upgrade indexed the old attempts by key.
+	if atts, err := s.Attempts("old-key"); err != nil || len(atts) != 1 || atts[0].RunID != 1 || atts[0].MkabGUID != guid(1) {
+		t.Errorf("Attempts(old-key) after the upgrade = %+v, %v", atts, err)
 	}
 	// New runs number on from the old ones.
 	if r := begin(t, s, testTarget); r.ID() <= 1 {
