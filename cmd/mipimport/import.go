@@ -191,13 +191,20 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 	}
 	sum, runErr := importer.Run(runCtx, cfg, itemSource{src}, sender, sinks.list()...)
 	prog.finish()
+	// The state's end of run (merging a million rows takes seconds) and
+	// saving the result files (compressing them, as long) are independent:
+	// do them side by side.
+	finished := make(chan error, 1)
 	if run != nil {
-		if err := run.Finish(sum); err != nil {
-			log.Error("recording the run in the state failed", zap.Error(err))
-			runErr = errors.Join(runErr, err)
-		}
+		go func() { finished <- run.Finish(sum) }()
+	} else {
+		finished <- nil
 	}
 	closeErr := sinks.close(sum)
+	if err := <-finished; err != nil {
+		log.Error("recording the run in the state failed", zap.Error(err))
+		runErr = errors.Join(runErr, err)
+	}
 	logSummary(log, sum)
 	printSummary(os.Stderr, sum, sinks)
 	if runErr != nil {

@@ -119,9 +119,11 @@ func BenchmarkSave(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			fin := time.Now()
 			if err := r.Finish(importer.Summary{}); err != nil {
 				b.Fatal(err)
 			}
+			b.ReportMetric(float64(time.Since(fin).Milliseconds()), "finish-ms")
 			b.ReportMetric(float64((cpuTime(b)-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}

@@ -275,6 +275,9 @@ func dsn(abs string, readOnly bool) string {
 	} else {
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_txlock", "immediate")
+		// The merge at a run's end sorts every row of the run; a helper
+		// thread cuts its time on two cores (1M rows: 5.7 s → 3.9–4.8 s).
+		q.Set("_pragma", "threads = 2")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	return u.String()
