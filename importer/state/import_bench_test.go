@@ -27,8 +27,10 @@ func (g *genSource) Next(context.Context) (importer.Item, error) {
 	p := &mip.Patient{
 		Family: "Тестов", Name: "Тест", Patronymic: "Тестович",
 		Birthday: mip.Date{Year: 1980, Month: 1, Day: 1 + g.i%28},
-		Polis:    &mip.Polis{Type: &mip.CodeName{Code: "3"}, Number: fmt.Sprintf("77%014d", g.i)},
-		Mcod:     mcod, Phone: "+79123456789",
+		// Keys in no order, as in a clerk's list sorted by name (an odd
+		// multiplier not divisible by 5 keeps them unique mod 10^14).
+		Polis: &mip.Polis{Type: &mip.CodeName{Code: "3"}, Number: fmt.Sprintf("77%014d", uint64(g.i)*2654435761%1e14)},
+		Mcod:  mcod, Phone: "+79123456789",
 	}
 	return importer.Item{Row: g.i + 1, Key: p.Polis.Number, Patient: p}, nil
 }

@@ -54,6 +54,7 @@ type Run struct {
 
 	mu      sync.Mutex
 	pending []op
+	spare   []op      // the last batch written, emptied: the next pending
 	oldest  time.Time // when the first pending op was queued (monotonic)
 	err     error     // the last flush failure; its batch is queued again
 	done    bool      // finished: Save refuses
@@ -361,12 +362,17 @@ func (r *Run) flush() error {
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
 	batch := r.pending
-	started := r.oldest
-	r.pending = make([]op, 0, r.batchMax)
-	r.mu.Unlock()
 	if len(batch) == 0 {
+		r.mu.Unlock()
 		return nil
 	}
+	started := r.oldest
+	// Saves go on into the other buffer while this one is written.
+	r.pending, r.spare = r.spare, nil
+	if r.pending == nil {
+		r.pending = make([]op, 0, r.batchMax)
+	}
+	r.mu.Unlock()
 	err := r.write(batch)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -376,6 +382,8 @@ func (r *Run) flush() error {
 		r.err = err
 		return err
 	}
+	clear(batch) // drop the strings it holds
+	r.spare = batch[:0]
 	r.err = nil
 	return nil
 }
