@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -70,11 +69,33 @@ const (
 // that may grow when escaped ("&" → "&amp;", "\t" → "&#x9;", "_x0041_" →
 // "_x005F_x0041_", an invalid byte → U+FFFD) grows at most six times.
 func textXML(v string) int64 {
-	if strings.ContainsAny(v, xmlGrows) || !utf8.ValidString(v) {
-		return 6 * int64(len(v))
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= utf8.RuneSelf || xmlGrows[c] {
+			if c < utf8.RuneSelf || !utf8.ValidString(v[i:]) {
+				return 6 * int64(len(v))
+			}
+			// Valid UTF-8 from here: only ASCII can still grow.
+			for _, c := range []byte(v[i:]) {
+				if c < utf8.RuneSelf && xmlGrows[c] {
+					return 6 * int64(len(v))
+				}
+			}
+			return int64(len(v))
+		}
 	}
 	return int64(len(v))
 }
 
-const xmlGrows = "&<>\"'_\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\v\f\r\x0e\x0f" +
-	"\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
+// xmlGrows marks the bytes that may take more room once escaped: the XML
+// specials, "_" (of an _xHHHH_ escape) and the control characters. A table,
+// not strings.ContainsAny, which builds its set on every call: this runs for
+// every cell of the report.
+var xmlGrows = func() (t [utf8.RuneSelf]bool) {
+	for _, c := range []byte("&<>\"'_\x7f") {
+		t[c] = true
+	}
+	for c := range 0x20 {
+		t[c] = true
+	}
+	return t
+}()
