@@ -86,6 +86,10 @@ func newHistoryCmd() *cobra.Command {
 			if r.Aborted != "" {
 				fmt.Fprintf(w, "aborted   %s\n", r.Aborted)
 			}
+			if !r.Pruned.IsZero() {
+				fmt.Fprintf(w, "rows      deleted by history prune on %s\n", r.Pruned.Local().Format(time.RFC3339))
+				return nil
+			}
 			rows, err := s.RunRows(id, true)
 			if err != nil {
 				return fatal("%w", err)
@@ -131,6 +135,10 @@ func newHistoryCmd() *cobra.Command {
 			}
 			defer s.Close()
 			id := r.ID
+			if !r.Pruned.IsZero() {
+				return fatal("the rows of run %d were deleted by history prune on %s; its counts remain (history run %d)",
+					id, r.Pruned.Local().Format(time.RFC3339), id)
+			}
 			rows, err := s.RunRows(id, !all)
 			if err != nil {
 				return fatal("%w", err)
@@ -166,7 +174,44 @@ func newHistoryCmd() *cobra.Command {
 	}
 	exportCmd.Flags().StringVarP(&output, "output", "o", "", "spreadsheet to write (default run-ID.xlsx)")
 	exportCmd.Flags().BoolVar(&all, "all", false, "every row of the run, not only the rejected ones")
-	cmd.AddCommand(runCmd, keyCmd, exportCmd)
+	var keepDays int
+	var vacuum, waitLock bool
+	pruneCmd := &cobra.Command{
+		Use:   "prune --keep-days N",
+		Short: "Delete the row-by-row trail of runs older than N days (keeps what re-runs need and each run's counts)",
+		Long: `Delete the attempts (one per input row per run) of the runs that started more than
+--keep-days days ago, so that a nightly job's state file stops growing. What makes
+re-runs safe stays: per key the GUIDs and the hash of the last payload. Each run's
+record stays too (input, its SHA-256, settings, counts), marked as pruned. The space
+freed is reused by later runs; --vacuum also shrinks the file now (it rewrites it,
+needing as much free disk as the file's size). Takes the state's lock, like an import.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if keepDays < 0 {
+				return fatal("--keep-days must be 0 or more")
+			}
+			s, err := state.Open(stateFile, state.Options{Wait: waitLock, OnWait: func(pid int) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "waiting for the mipimport run with PID %d to release the state file\n", pid)
+			}})
+			if err != nil {
+				return fatal("%w", err)
+			}
+			defer s.Close()
+			before := time.Now().AddDate(0, 0, -keepDays)
+			res, err := s.Prune(before, vacuum)
+			if err != nil {
+				return fatal("%w", err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "deleted %d rows of %d run(s) started before %s\n",
+				res.Attempts, res.Runs, before.Local().Format("2006-01-02 15:04"))
+			return nil
+		},
+	}
+	pruneCmd.Flags().IntVar(&keepDays, "keep-days", 0, "keep the rows of runs started in the last N days; 0 deletes them all (required)")
+	_ = pruneCmd.MarkFlagRequired("keep-days")
+	pruneCmd.Flags().BoolVar(&vacuum, "vacuum", false, "shrink the file afterwards")
+	pruneCmd.Flags().BoolVar(&waitLock, "wait-lock", false, "wait for a running import to release the state file")
+	cmd.AddCommand(runCmd, keyCmd, exportCmd, pruneCmd)
 	return cmd
 }
 

@@ -218,4 +218,25 @@ func TestHistoryCommands(t *testing.T) {
 	if text := fileText(t, export); !strings.Contains(text, "Ошибка в данных") || strings.Contains(text, "Иванов") {
 		t.Fatal("the export should list the rejected rows by key, without names")
 	}
+
+	// Pruning: the run's rows go, its record and what re-runs need stay.
+	if out, err := exec.Command(binPath, "history", "prune", "--state", stateFile).CombinedOutput(); err == nil || !strings.Contains(string(out), "keep-days") {
+		t.Fatalf("prune without --keep-days: %v\n%s", err, out)
+	}
+	if out := hist("prune", "--keep-days", "1"); !strings.Contains(out, "deleted 0 rows of 0 run(s)") {
+		t.Fatalf("prune --keep-days 1 of today's run:\n%s", out)
+	}
+	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 30 rows of 1 run(s)") {
+		t.Fatalf("prune --keep-days 0:\n%s", out)
+	}
+	if out := hist("run", "1"); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "deleted by history prune") || strings.Contains(out, "СНИЛС") {
+		t.Fatalf("history run 1 after pruning:\n%s", out)
+	}
+	if out, err := exec.Command(binPath, "history", "--state", stateFile, "export", "1", "-o", export+"2").CombinedOutput(); err == nil || !strings.Contains(string(out), "deleted by history prune") {
+		t.Fatalf("export of a pruned run: %v\n%s", err, out)
+	}
+	again := runWithState(t, url, stateFile, "../../samples/patients.xlsx")
+	if n, up := count(again, "unchanged"), count(again, "uploaded"); n != 22 || up != 0 {
+		t.Fatalf("a re-run after pruning: %d unchanged, %d uploaded; want the 22 uploaded rows unchanged", n, up)
+	}
 }

@@ -21,6 +21,7 @@ type RunRecord struct {
 	DryRun     bool
 	Counts     map[importer.Outcome]int // outcomes with a non-zero count; nil until finished
 	Aborted    string                   // why the run stopped early; "" when it ran to the end
+	Pruned     time.Time                // when its rows were deleted by Prune; zero while kept
 }
 
 // Finished reports whether the run recorded its end.
@@ -44,7 +45,7 @@ type Attempt struct {
 }
 
 const sqlRunColumns = `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.input_hash,
-	r.settings, r.dry_run, r.counts, r.aborted
+	r.settings, r.dry_run, r.counts, r.aborted, r.pruned_at
 	FROM runs r JOIN targets t ON t.id = r.target_id`
 
 const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcome, a.mkab_status,
@@ -142,17 +143,20 @@ func scanRun(sc scanner) (RunRecord, error) {
 	var (
 		rec          RunRecord
 		start        int64
-		end          sql.NullInt64
+		end, pruned  sql.NullInt64
 		counts       sql.NullString
 		dryRun       bool
 		target, hash string
 	)
-	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted); err != nil {
+	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted, &pruned); err != nil {
 		return RunRecord{}, err
 	}
 	rec.Start, rec.Target, rec.InputHash, rec.DryRun = fromMillis(start), target, hash, dryRun
 	if end.Valid {
 		rec.End = fromMillis(end.Int64)
+	}
+	if pruned.Valid {
+		rec.Pruned = fromMillis(pruned.Int64)
 	}
 	if counts.Valid {
 		if err := json.Unmarshal([]byte(counts.String), &rec.Counts); err != nil {
@@ -192,4 +196,91 @@ func (s *Store) collectAttempts(rows *sql.Rows, what string) ([]Attempt, error) 
 		return nil, s.errorf("%s: %w", what, err)
 	}
 	return out, nil
+}
+
+// PruneResult says what Prune deleted.
+type PruneResult struct {
+	Runs     int   // runs whose rows were deleted
+	Attempts int64 // attempt rows deleted
+}
+
+// Prune deletes the row-by-row trail (attempts, and message lists no
+// longer used) of the runs that started before before, to bound the file
+// of a nightly job. It keeps what makes re-runs safe (per key the GUIDs
+// and the payload hash) and each run's record: input, its SHA-256,
+// settings, counts, and when it was pruned. A run not merged yet (killed)
+// is merged first. The freed pages are reused by later runs; vacuum also
+// shrinks the file now, which rewrites it whole.
+//
+// Not on a read-only Store, nor while a run of this Store is going.
+func (s *Store) Prune(before time.Time, vacuum bool) (PruneResult, error) {
+	var res PruneResult
+	if s.readOnly {
+		return res, s.errorf("opened read-only: cannot prune")
+	}
+	s.mu.Lock()
+	going := len(s.active)
+	s.mu.Unlock()
+	if going > 0 {
+		return res, s.errorf("cannot prune while a run is going")
+	}
+	ctx := context.Background()
+	if err := s.mergeLeftovers(ctx); err != nil {
+		return res, err
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return res, s.errorf("pruning: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM runs WHERE started_at < ? AND pruned_at IS NULL ORDER BY id`, millis(before))
+	if err != nil {
+		return res, s.errorf("pruning: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return res, s.errorf("pruning: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return res, s.errorf("pruning: %w", err)
+	}
+	now := millis(s.now())
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM key_attempts WHERE run_id = ?`, id); err != nil {
+			return res, s.errorf("pruning run %d: %w", id, err)
+		}
+		r, err := tx.ExecContext(ctx, `DELETE FROM attempts WHERE run_id = ?`, id)
+		if err != nil {
+			return res, s.errorf("pruning run %d: %w", id, err)
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return res, s.errorf("pruning run %d: %w", id, err)
+		}
+		res.Attempts += n
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET pruned_at = ? WHERE id = ?`, now, id); err != nil {
+			return res, s.errorf("pruning run %d: %w", id, err)
+		}
+	}
+	if len(ids) > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE id NOT IN
+			(SELECT DISTINCT messages FROM attempts WHERE messages IS NOT NULL)`); err != nil {
+			return res, s.errorf("pruning messages: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return res, s.errorf("pruning: %w", err)
+	}
+	res.Runs = len(ids)
+	if vacuum {
+		if _, err := s.wdb.ExecContext(ctx, `VACUUM`); err != nil {
+			return res, s.errorf("vacuum after pruning: %w", err)
+		}
+	}
+	return res, nil
 }

@@ -101,6 +101,7 @@ CREATE INDEX attempts_by_run_row ON attempts(run_id, row);`},
 		// sorted, at the end of it.
 		{"merge at the end of a run", `
 ALTER TABLE runs ADD COLUMN merged INTEGER NOT NULL DEFAULT 1; -- 0: not yet in patients and key_attempts
+ALTER TABLE runs ADD COLUMN pruned_at INTEGER;  -- when its attempts were deleted (history prune); NULL: kept
 -- What the attempt stored for its key (as patients.payload_hash), NULL
 -- when it stored nothing.
 ALTER TABLE attempts ADD COLUMN payload_hash BLOB;

@@ -1188,3 +1188,86 @@ func TestKnownFilter(t *testing.T) {
 		finish(t, r)
 	}
 }
+
+// Prune deletes the rows of old runs and nothing a re-run needs: the keys'
+// GUIDs and hashes stay, a killed run is merged before its rows go, and a
+// message list still used by a kept run stays.
+func TestPrune(t *testing.T) {
+	path := tempPath(t)
+	c := newClock()
+	openAt := func() *Store {
+		s, err := Open(path, Options{Now: c.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	s := openAt()
+	old := begin(t, s, testTarget)
+	first := uploaded(2, "key-1", 10)
+	first.Messages = []string{"only in the old run"}
+	save(t, old, first, hash(1))
+	rejected := importer.Result{Row: 3, Key: "key-2", Outcome: importer.Rejected, Messages: []string{"shared"}, HTTPStatus: 200, Attempts: 1}
+	save(t, old, rejected, "")
+	if err := old.Finish(importer.Summary{Counts: map[importer.Outcome]int{importer.Uploaded: 1, importer.Rejected: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	killed := begin(t, s, testTarget)
+	save(t, killed, uploaded(2, "key-3", 30), hash(3))
+	s.Close() // as if killed: not finished, not merged
+
+	s = openAt()
+	c.mu.Lock()
+	c.t = c.t.Add(10 * 24 * time.Hour)
+	cutoff := c.t
+	c.mu.Unlock()
+	kept := begin(t, s, testTarget)
+	again := rejected
+	again.Row = 2
+	save(t, kept, again, "")
+	finish(t, kept)
+
+	busy := begin(t, s, testTarget)
+	if _, err := s.Prune(cutoff, false); err == nil {
+		t.Error("Prune while a run is going succeeded")
+	}
+	finish(t, busy)
+
+	res, err := s.Prune(cutoff, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Runs != 2 || res.Attempts != 3 {
+		t.Errorf("Prune = %+v, want 2 runs and 3 attempts", res)
+	}
+	if rows, err := s.RunRows(old.ID(), false); err != nil || len(rows) != 0 {
+		t.Errorf("rows of the pruned run: %+v, %v", rows, err)
+	}
+	rec, err := s.RunByID(old.ID())
+	if err != nil || rec.Pruned.IsZero() || rec.Counts[importer.Uploaded] != 1 {
+		t.Errorf("pruned run record = %+v, %v; want its counts kept and Pruned set", rec, err)
+	}
+	if rec, _ := s.RunByID(kept.ID()); !rec.Pruned.IsZero() {
+		t.Errorf("a kept run is marked pruned: %+v", rec)
+	}
+	if atts, err := s.Attempts("key-2"); err != nil || len(atts) != 1 || atts[0].RunID != kept.ID() {
+		t.Errorf("Attempts(key-2) after pruning = %+v, %v; want only run %d's", atts, err, kept.ID())
+	}
+	r := begin(t, s, testTarget)
+	for key, want := range map[string]importer.Known{
+		"key-1": {Found: true, MkabGUID: guid(10), PersonGUID: guid(11), AttachmentGUID: guid(12), Hash: hash(1)},
+		"key-3": {Found: true, MkabGUID: guid(30), PersonGUID: guid(31), AttachmentGUID: guid(32), Hash: hash(3)},
+	} {
+		if k := known(t, r, key); k != want {
+			t.Errorf("Known(%s) after pruning = %+v, want %+v", key, k, want)
+		}
+	}
+	finish(t, r)
+	if n := countRows(t, path, "messages"); n != 1 {
+		t.Errorf("%d message lists after pruning, want 1 (the one the kept run uses)", n)
+	}
+	if res, err := s.Prune(cutoff, true); err != nil || res.Runs != 0 {
+		t.Errorf("a second Prune (with vacuum) = %+v, %v; want nothing to do", res, err)
+	}
+}
