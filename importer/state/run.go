@@ -552,8 +552,9 @@ func (r *Run) Finish(sum importer.Summary) error {
 	return nil
 }
 
-// mergeRun stores what a run's attempts learned per key into patients and indexes its attempts by key (see the schema's "merge at the
-// end of a run"), in the caller's transaction.
+// mergeRun stores what a run's attempts learned per key into patients and
+// indexes its attempts by key (see the schema's "merge at the end of a
+// run"), in the caller's transaction.
 func mergeRun(ctx context.Context, tx *sql.Tx, targetID, runID int64) error {
 	if _, err := tx.ExecContext(ctx, sqlMergePatients, targetID, runID); err != nil {
 		return fmt.Errorf("storing what the run learned per key: %w", err)
