@@ -223,29 +223,32 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 		rec.Cells = cells[:mp.width:mp.width]
 	}
 	p := &mip.Patient{}
-	wheres := make(map[string]string, len(mp.specs)) // field path → where its value came from
-	var defaults []*compiled
+	// The specs that filled a field, in order: the last one for a path
+	// says where its value came from. On the stack for usual mappings.
+	var fillBuf, defaultBuf [48]int32
+	filled, defaults := fillBuf[:0], defaultBuf[:0]
 	for i := range mp.specs {
 		c := &mp.specs[i]
 		raw := mp.raw(c, cells)
 		if raw == "" {
 			if c.Default != "" {
-				defaults = append(defaults, c)
+				defaults = append(defaults, int32(i))
 			}
 			continue
 		}
-		wheres[c.Path] = c.where
+		filled = append(filled, int32(i))
 		mp.apply(p, c, raw, &st, false)
 	}
 	// Defaults fill only what nothing else filled: an empty «Отчество»
 	// column must not overwrite the patronymic taken from the ФИО cell.
-	for _, c := range defaults {
+	for _, i := range defaults {
+		c := &mp.specs[i]
 		if c.Field == nil || c.Field.get == nil || c.Field.get(p) == "" {
-			wheres[c.Path] = c.where
+			filled = append(filled, i)
 			mp.apply(p, c, c.Default, &st, true)
 		}
 	}
-	mp.finish(p, wheres, &st)
+	mp.finish(p, filled, &st)
 	mp.showDates(cells)
 	rec.Messages = st.msgs
 	if st.invalid {
@@ -272,9 +275,23 @@ func (mp *Mapper) showDates(cells []string) {
 			continue
 		}
 		if d, _, err := ParseDate(v, nil, mp.date1904); err == nil {
-			cells[c.cols[0]] = fmt.Sprintf("%02d.%02d.%04d", d.Day, int(d.Month), d.Year)
+			cells[c.cols[0]] = ddmmyyyy(d.Day, int(d.Month), d.Year)
 		}
 	}
+}
+
+// ddmmyyyy formats a date as 01.02.1990 without fmt (it runs for every
+// row with a date column).
+func ddmmyyyy(day, month, year int) string {
+	if day < 0 || day > 99 || month < 0 || month > 99 || year < 0 || year > 9999 {
+		return fmt.Sprintf("%02d.%02d.%04d", day, month, year)
+	}
+	b := [10]byte{
+		byte('0' + day/10), byte('0' + day%10), '.',
+		byte('0' + month/10), byte('0' + month%10), '.',
+		byte('0' + year/1000), byte('0' + year/100%10), byte('0' + year/10%10), byte('0' + year%10),
+	}
+	return string(b[:])
 }
 
 // isSerial reports whether v is a bare number as an Excel date cell holds
@@ -477,11 +494,13 @@ func (mp *Mapper) applyExtra(p *mip.Patient, c *compiled, raw string, report fun
 
 // finish fills what is derived from several fields and checks the record
 // as a whole: required fields, dates not in the future, document shapes.
-func (mp *Mapper) finish(p *mip.Patient, wheres map[string]string, st *rowState) {
+func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 	where := func(paths ...string) string {
 		for _, path := range paths {
-			if w, ok := wheres[path]; ok {
-				return w
+			for k := len(filled) - 1; k >= 0; k-- {
+				if c := &mp.specs[filled[k]]; c.Path == path {
+					return c.where
+				}
 			}
 		}
 		for _, path := range paths {

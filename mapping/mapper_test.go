@@ -3,6 +3,7 @@ package mapping
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -228,5 +229,13 @@ func TestMapENPRepairModes(t *testing.T) {
 	rec = compileTest(t, testMapping).Map(3, cells)
 	if rec.Invalid || rec.Patient.Polis.Number != "7700000000000032" {
 		t.Fatalf("certain repair: %q", rec.Messages)
+	}
+}
+
+func TestDDMMYYYY(t *testing.T) {
+	for _, d := range [][3]int{{1, 2, 1990}, {31, 12, 9999}, {9, 9, 33}, {0, 0, 0}, {1, 1, 10000}, {-1, 5, 2000}, {100, 1, 2000}} {
+		if got, want := ddmmyyyy(d[0], d[1], d[2]), fmt.Sprintf("%02d.%02d.%04d", d[0], d[1], d[2]); got != want {
+			t.Errorf("ddmmyyyy%v = %q, want %q", d, got, want)
+		}
 	}
 }
