@@ -232,6 +232,9 @@ func outcomes(r state.RunRecord) string {
 	if r.DryRun {
 		parts = append(parts, "(dry run)")
 	}
+	if !r.Pruned.IsZero() {
+		parts = append(parts, "(rows pruned)")
+	}
 	return strings.Join(parts, ", ")
 }
 

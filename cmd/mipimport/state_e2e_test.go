@@ -229,6 +229,9 @@ func TestHistoryCommands(t *testing.T) {
 	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 30 rows of 1 run(s)") {
 		t.Fatalf("prune --keep-days 0:\n%s", out)
 	}
+	if out := hist(); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "(rows pruned)") {
+		t.Fatalf("history after pruning:\n%s", out)
+	}
 	if out := hist("run", "1"); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "deleted by history prune") || strings.Contains(out, "СНИЛС") {
 		t.Fatalf("history run 1 after pruning:\n%s", out)
 	}
