@@ -61,11 +61,11 @@ profile: build samples/big/patients-100000.xlsx
 	bash samples/load/profile.sh
 
 # Every fuzz target (readers, mapping file, each value converter, the МИП
-# answer decoders) for FUZZTIME each, one after another; a crasher stops it
+# answer decoders, the patient encoder, the report's cell sizes) for FUZZTIME each, one after another; a crasher stops it
 # and is left in the package's testdata/fuzz/ to commit as a regression case.
 FUZZTIME ?= 3m
 fuzz:
-	@for pkg in ./mapping/ ./mip/; do \
+	@for pkg in ./mapping/ ./mip/ ./report/; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t ($(FUZZTIME))"; \
 	    $(GO) test -run='^$$$$' -fuzz="^$$t\$$$$" -fuzztime=$(FUZZTIME) -parallel=1 $$pkg || exit 1; \

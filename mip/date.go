@@ -57,7 +57,8 @@ func (d Date) appendISO(b []byte) []byte {
 }
 
 func appendPadded(b []byte, v, width int) []byte {
-	s := strconv.Itoa(v)
+	var buf [20]byte
+	s := strconv.AppendInt(buf[:0], int64(v), 10)
 	for i := len(s); i < width; i++ {
 		b = append(b, '0')
 	}

@@ -110,3 +110,33 @@ func TestSendEncoded(t *testing.T) {
 		t.Errorf("server saw %d requests, want 2", n)
 	}
 }
+
+// FuzzEncode: Encode is json.Marshal for any text in any field.
+//
+//	go test -run='^$' -fuzz=FuzzEncode -fuzztime=1m ./mip/
+func FuzzEncode(f *testing.F) {
+	f.Add("Иванов", "<b>&</b>", "\u2028\xff\x00", 1995, 3, int8(2))
+	f.Add("", "", "", 0, 0, int8(0))
+	f.Fuzz(func(t *testing.T, a, b, c string, year, day int, code int8) {
+		yes := code%2 == 0
+		d := Date{Year: year, Month: time.Month(day % 13), Day: day}
+		p := &Patient{GUID: a, Family: b, Name: c, Patronymic: a + b, Birthday: d, Birthplace: c,
+			Polis:            &Polis{Type: &CodeName{Code: a, Name: b}, Series: c, Number: a, Start: d, Smo: b},
+			IdentityDocument: &IdentityDocument{Series: b, Number: c, Date: d, IssuedBy: a},
+			Mcod:             c, Phone: a, Email: b, Gender: Code(code), Snils: c, RegAddress: a, FactAddress: b,
+			IsWorker: &yes, WorkPlace: c, Profession: a, Position: b, BloodType: Code(-int(code)), RH: &yes,
+			Attachment: &Attachment{Mcod: a, UnitCode: b, District: &District{Code: c, Type: Code(code), TypeName: a},
+				Method: Code(code), MethodName: b, Date: d, EndDate: d, DoctorSnils: c, DoctorRole: Code(code)}}
+		if code%3 == 0 {
+			p.Polis, p.Attachment.District, p.IsWorker = nil, nil, nil
+		}
+		want, err := json.Marshal(p)
+		if err != nil {
+			t.Skip(err)
+		}
+		got, err := Encode(p)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("Encode %s (%v)\njson.Marshal %s", got, err, want)
+		}
+	})
+}

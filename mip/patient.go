@@ -153,10 +153,10 @@ func setPath(tree map[string]any, path string, v any) error {
 }
 
 // Encode returns the patient's JSON, byte for byte what json.Marshal(p)
-// returns (payload hashes saved by earlier runs depend on it), at half the
-// cost: json.Marshal(p) boxes a copy of the whole Patient to call its
-// MarshalJSON and then re-scans the bytes that returns. Client.Send encodes
-// with it.
+// returns (payload hashes saved by earlier runs depend on it), several
+// times faster: without Extra it writes the fields itself (encode.go)
+// rather than through encoding/json's reflection. Client.Send encodes with
+// it.
 func Encode(p *Patient) ([]byte, error) {
 	if p == nil {
 		return []byte("null"), nil
@@ -164,5 +164,5 @@ func Encode(p *Patient) ([]byte, error) {
 	if len(p.Extra) > 0 {
 		return p.MarshalJSON()
 	}
-	return json.Marshal((*patientFields)(p))
+	return encodeFields(p), nil
 }
