@@ -28,10 +28,17 @@ func newBook(out *pendingFile) *excelize.File {
 // passes in then stays empty, and rejectWrites checks that it does. The one
 // thing excelize does to that buffer, marking parts over 4 GiB as ZIP64 in
 // their local headers, is never needed: sheetBudget keeps every sheet below.
-func saveBook(f *excelize.File, out *pendingFile) error {
+//
+// rows, by part name, are sheets' data rows written apart (see sheetRows),
+// spliced into their parts; nil when there are none.
+func saveBook(f *excelize.File, out *pendingFile, rows map[string]*sheetRows) error {
 	return out.commit(func(file *os.File) error {
-		f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return newZip(file) })
-		return f.Write(rejectWrites{})
+		z := &splicingZip{Writer: newZip(file), rows: rows}
+		f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
+		if err := f.Write(rejectWrites{}); err != nil {
+			return err
+		}
+		return z.check()
 	})
 }
 

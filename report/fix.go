@@ -167,7 +167,7 @@ func (x *FixFile) Close() (rows int, err error) {
 		x.out.discard()
 		return 0, fmt.Errorf("fix file %s: %w", x.out.path, err)
 	}
-	if err := saveBook(x.f, x.out); err != nil {
+	if err := saveBook(x.f, x.out, nil); err != nil {
 		return 0, fmt.Errorf("fix file %s: %w", x.out.path, err)
 	}
 	if x.dropped > 0 {

@@ -59,7 +59,9 @@ type XLSX struct {
 	meta   Meta
 
 	sw       *excelize.StreamWriter
-	sheets   []string // results sheets so far; the last one is being written
+	rows     *sheetRows            // the current sheet's data rows
+	allRows  map[string]*sheetRows // every sheet's, by part name, for saveBook
+	sheets   []string              // results sheets so far; the last one is being written
 	row      int      // last row written on the current sheet
 	bytes    int64    // upper bound of the current sheet's XML so far
 	est      int64    // the same for the row being written
@@ -71,8 +73,7 @@ type XLSX struct {
 	styles  map[importer.Outcome]rowStyles
 	plain   rowStyles // for an outcome without a colour
 
-	cells []excelize.Cell // reused row buffer; vals points into it
-	vals  []any
+	cells []excelize.Cell // reused row buffer
 	done  bool
 }
 
@@ -101,10 +102,7 @@ func NewXLSX(path string, header []string, meta Meta) (*XLSX, error) {
 		maxRows:  excelize.TotalRows,
 		maxBytes: sheetBudget,
 		cells:    make([]excelize.Cell, width),
-		vals:     make([]any, width),
-	}
-	for i := range x.cells {
-		x.vals[i] = &x.cells[i] // a pointer boxes without allocating
+		allRows:  make(map[string]*sheetRows),
 	}
 	x.lastCol, _ = excelize.ColumnNumberToName(width)
 	if err := x.newStyles(); err != nil {
@@ -190,7 +188,12 @@ func (x *XLSX) startSheet() error {
 	if err != nil {
 		return err
 	}
-	x.sw, x.row, x.bytes = sw, 0, 0
+	rows, err := newSheetRows(x.out.tmpDir(), sw)
+	if err != nil {
+		return err
+	}
+	x.allRows[rows.part] = rows
+	x.sw, x.rows, x.row, x.bytes = sw, rows, 0, 0
 	x.sheets = append(x.sheets, name)
 
 	// Column widths and panes must precede the first row.
@@ -213,7 +216,7 @@ func (x *XLSX) startSheet() error {
 	}
 
 	// Its own slice: Write may start a sheet with its row already in x.cells.
-	head := make([]any, 0, len(x.vals))
+	head := make([]any, 0, len(x.cells))
 	for _, title := range x.titles() {
 		head = append(head, excelize.Cell{StyleID: x.header0, Value: title})
 		x.bytes += cellXML + textXML(title)
@@ -285,7 +288,7 @@ func (x *XLSX) Write(r importer.Result) error {
 	}
 	x.row++
 	x.bytes += x.est
-	if err := x.sw.SetRow("A"+strconv.Itoa(x.row), x.vals); err != nil {
+	if err := x.rows.writeRow(x.row, x.cells); err != nil {
 		return fmt.Errorf("report %s, row %d: %w", x.out.path, r.Row, err)
 	}
 	return nil
@@ -324,6 +327,9 @@ func (x *XLSX) finishSheet() error {
 	if err := x.f.AutoFilter(x.sheets[len(x.sheets)-1], ref, nil); err != nil {
 		return err
 	}
+	if err := x.rows.flush(); err != nil {
+		return err
+	}
 	return x.sw.Flush()
 }
 
@@ -340,6 +346,7 @@ func (x *XLSX) Close(s importer.Summary) (err error) {
 		if cerr := x.f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("report %s: %w", x.out.path, cerr)
 		}
+		x.discardRows()
 	}()
 	if err := x.finishSheet(); err != nil {
 		x.out.discard()
@@ -349,7 +356,7 @@ func (x *XLSX) Close(s importer.Summary) (err error) {
 		x.out.discard()
 		return fmt.Errorf("report %s: %w", x.out.path, err)
 	}
-	if err := saveBook(x.f, x.out); err != nil {
+	if err := saveBook(x.f, x.out, x.allRows); err != nil {
 		return fmt.Errorf("report %s: %w", x.out.path, err)
 	}
 	return nil
@@ -360,4 +367,12 @@ func (x *XLSX) abandon() {
 	x.done = true
 	x.out.discard()
 	_ = x.f.Close()
+	x.discardRows()
+}
+
+func (x *XLSX) discardRows() {
+	for _, r := range x.allRows {
+		r.discard()
+	}
+	clear(x.allRows)
 }

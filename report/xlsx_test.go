@@ -363,6 +363,10 @@ func TestXLSXSheetLimit(t *testing.T) {
 			if err := x.Close(testSummary(rs)); err != nil {
 				t.Fatal(err)
 			}
+			// The rows of every sheet were spliced in; no temporary file stays.
+			if entries, err := os.ReadDir(filepath.Dir(path)); err != nil || len(entries) != 1 {
+				t.Errorf("files beside the report: %v, %v", entries, err)
+			}
 			f := openBook(t, path)
 			list := f.GetSheetList()
 			if list[len(list)-1] != summarySheet {
