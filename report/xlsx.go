@@ -62,12 +62,12 @@ type XLSX struct {
 	rows     *sheetRows            // the current sheet's data rows
 	allRows  map[string]*sheetRows // every sheet's, by part name, for saveBook
 	sheets   []string              // results sheets so far; the last one is being written
-	row      int      // last row written on the current sheet
-	bytes    int64    // upper bound of the current sheet's XML so far
-	est      int64    // the same for the row being written
-	maxRows  int      // rows per sheet, header included; lowered by tests
-	maxBytes int64    // sheet XML per sheet (sheetBudget); lowered by tests
-	lastCol  string   // column name of the table's last column
+	row      int                   // last row written on the current sheet
+	bytes    int64                 // upper bound of the current sheet's XML so far
+	est      int64                 // the same for the row being written
+	maxRows  int                   // rows per sheet, header included; lowered by tests
+	maxBytes int64                 // sheet XML per sheet (sheetBudget); lowered by tests
+	lastCol  string                // column name of the table's last column
 
 	header0 int // style IDs
 	styles  map[importer.Outcome]rowStyles
