@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -28,6 +27,7 @@ type FixFile struct {
 	out    *pendingFile
 	f      *excelize.File
 	sw     *excelize.StreamWriter
+	rows   *sheetRows // the data rows, spliced in by saveBook (see sheetRows)
 	header []string
 
 	row      int   // last row written; 1 is the header
@@ -70,6 +70,7 @@ func NewFixFile(path string, header []string) (*FixFile, error) {
 		x.done = true
 		x.out.discard()
 		_ = x.f.Close()
+		x.discardRows()
 		return nil, fmt.Errorf("fix file %s: %w", path, err)
 	}
 	return x, nil
@@ -91,6 +92,9 @@ func (x *FixFile) start() error {
 	if x.sw, err = x.f.NewStreamWriter(fixSheet); err != nil {
 		return err
 	}
+	if x.rows, err = newSheetRows(x.out.tmpDir(), x.sw); err != nil {
+		return err
+	}
 	n := len(x.header)
 	if err := x.sw.SetColStyle(1, n, x.text); err != nil {
 		return err
@@ -107,12 +111,8 @@ func (x *FixFile) start() error {
 		x.cells[i] = excelize.Cell{StyleID: head, Value: h}
 		x.bytes += cellXML + textXML(h)
 	}
-	return x.setRow()
-}
-
-func (x *FixFile) setRow() error {
-	x.row++
-	return x.sw.SetRow("A"+strconv.Itoa(x.row), x.vals)
+	x.row = 1
+	return x.sw.SetRow("A1", x.vals)
 }
 
 // Write adds r's cells if its outcome is not OK; other rows are ignored.
@@ -138,7 +138,8 @@ func (x *FixFile) Write(r importer.Result) error {
 		return nil
 	}
 	x.bytes += est
-	if err := x.setRow(); err != nil {
+	x.row++
+	if err := x.rows.writeRow(x.row, x.cells); err != nil {
 		return fmt.Errorf("fix file %s, row %d: %w", x.out.path, r.Row, err)
 	}
 	return nil
@@ -157,17 +158,22 @@ func (x *FixFile) Close() (rows int, err error) {
 		if cerr := x.f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("fix file %s: %w", x.out.path, cerr)
 		}
+		x.discardRows()
 	}()
 	rows = x.row - 1
 	if rows == 0 {
 		x.out.discard()
 		return 0, nil
 	}
+	if err := x.rows.flush(); err != nil {
+		x.out.discard()
+		return 0, fmt.Errorf("fix file %s: %w", x.out.path, err)
+	}
 	if err := x.sw.Flush(); err != nil {
 		x.out.discard()
 		return 0, fmt.Errorf("fix file %s: %w", x.out.path, err)
 	}
-	if err := saveBook(x.f, x.out, nil); err != nil {
+	if err := saveBook(x.f, x.out, map[string]*sheetRows{x.rows.part: x.rows}); err != nil {
 		return 0, fmt.Errorf("fix file %s: %w", x.out.path, err)
 	}
 	if x.dropped > 0 {
@@ -175,6 +181,12 @@ func (x *FixFile) Close() (rows int, err error) {
 			x.out.path, rows, x.dropped, ErrFixFileFull)
 	}
 	return rows, nil
+}
+
+func (x *FixFile) discardRows() {
+	if x.rows != nil {
+		x.rows.discard()
+	}
 }
 
 // DefaultReportPath is where the report of input goes by default:
