@@ -51,10 +51,6 @@ func newSheetRows(dir string, sw *excelize.StreamWriter) (*sheetRows, error) {
 // writeRow appends row number row with cells from column A on, each an
 // excelize.Cell with a nil, int or string Value, as SetRow would.
 func (r *sheetRows) writeRow(row int, cells []excelize.Cell) error {
-	return r.writeRowTo(r.w, row, cells)
-}
-
-func (r *sheetRows) writeRowTo(w io.Writer, row int, cells []excelize.Cell) error {
 	b := append(r.buf[:0], `<row r="`...)
 	b = strconv.AppendInt(b, int64(row), 10)
 	b = append(b, `">`...)
@@ -66,7 +62,7 @@ func (r *sheetRows) writeRowTo(w io.Writer, row int, cells []excelize.Cell) erro
 	}
 	b = append(b, `</row>`...)
 	r.buf = b
-	_, err := w.Write(b)
+	_, err := r.w.Write(b)
 	return err
 }
 

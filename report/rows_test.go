@@ -2,6 +2,7 @@ package report
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"io"
 	"math/rand/v2"
@@ -70,11 +71,14 @@ func streamWriterRows(t testing.TB, rows [][]excelize.Cell) []byte {
 func ourRows(t testing.TB, rows [][]excelize.Cell) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	r := &sheetRows{}
+	r := &sheetRows{w: bufio.NewWriter(&out)}
 	for i, cells := range rows {
-		if err := r.writeRowTo(&out, i+2, cells); err != nil {
+		if err := r.writeRow(i+2, cells); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := r.flush(); err != nil {
+		t.Fatal(err)
 	}
 	return out.Bytes()
 }
