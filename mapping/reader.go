@@ -25,7 +25,7 @@ type ReadOptions struct {
 	Sheet     string // xlsx: sheet name; "" = the first visible sheet
 	Encoding  string // csv: "auto", "utf-8", "windows-1251", "koi8-r", "utf-16le", "utf-16be"
 	Delimiter string // csv: "auto", ";", ",", "\t"
-	TmpDir    string // xlsx: where excelize spills large parts; "" = system default
+	TmpDir    string // xlsx: where a large shared strings table spills; "" = system default
 }
 
 // ErrUnsupported is returned for input formats the tool cannot read (or
