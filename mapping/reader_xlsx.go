@@ -53,7 +53,7 @@ type xlsxTable struct {
 	held  bool // a <row> start has been read and its cells not yet
 	// badNext is what was wrong with the <row> start met at the end of
 	// the row returned last; the next call reports it.
-	badNext error
+	badNext  error
 	Date1904 bool
 	// ConvertedBy names the LibreOffice binary when the input was an .xls
 	// or .ods converted to a temporary .xlsx (the log says so).
