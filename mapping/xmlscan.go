@@ -234,25 +234,32 @@ func (s *xmlScanner) scanMarkup() error {
 func (s *xmlScanner) scanName(j int) (int, error) {
 	k := j
 	for {
-		c, ok := s.at(k)
-		if !ok {
+		// The bytes at hand first; fill only at their end.
+		for _, c := range s.buf[s.pos+k : s.end] {
+			if !isNameByte(c) {
+				if c >= utf8.RuneSelf {
+					return k, s.fail(k, "a name with non-ASCII characters (not used in workbooks)")
+				}
+				return s.checkName(j, k)
+			}
+			k++
+		}
+		if !s.fill() {
 			return k, s.eof(k)
 		}
-		if c >= utf8.RuneSelf {
-			return k, s.fail(k, "a name with non-ASCII characters (not used in workbooks)")
-		}
-		if !isNameByte(c) {
-			break
-		}
-		k++
 	}
+}
+
+// checkName checks the name between j and k as encoding/xml does.
+func (s *xmlScanner) checkName(j, k int) (int, error) {
 	if k > j {
 		c := s.buf[s.pos+j]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c == ':') {
 			return k, s.fail(j, "invalid XML name: "+string(s.buf[s.pos+j:s.pos+k]))
 		}
-		if bytes.Count(s.buf[s.pos+j:s.pos+k], []byte(":")) > 1 {
-			return j, nil // encoding/xml refuses such a name as missing
+		name := s.buf[s.pos+j : s.pos+k]
+		if i := bytes.IndexByte(name, ':'); i >= 0 && bytes.IndexByte(name[i+1:], ':') >= 0 {
+			return j, nil // two colons: encoding/xml refuses the name as missing
 		}
 	}
 	return k, nil
@@ -276,14 +283,15 @@ func localName(name []byte) []byte {
 // XML white space.
 func (s *xmlScanner) space(j int) (int, bool) {
 	for {
-		c, ok := s.at(j)
-		if !ok {
+		for _, c := range s.buf[s.pos+j : s.end] {
+			if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+				return j, true
+			}
+			j++
+		}
+		if !s.fill() {
 			return j, false
 		}
-		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
-			return j, true
-		}
-		j++
 	}
 }
 
@@ -639,23 +647,23 @@ func appendNewlines(dst, raw []byte) []byte {
 // allow (controls other than tab and line ends, U+FFFE, U+FFFF), as
 // encoding/xml does.
 func checkXMLChars(b []byte) error {
-	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+	ascii := true
+	for i, c := range b {
+		switch {
+		case c < 0x20:
+			if c != '\t' && c != '\n' && c != '\r' {
 				return fmt.Errorf("illegal character code %U", rune(c))
 			}
-			i++
-			continue
+		case c >= utf8.RuneSelf:
+			ascii = false
+			// U+FFFE and U+FFFF are EF BF BE and EF BF BF.
+			if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && b[i+2] >= 0xBE {
+				return fmt.Errorf("illegal character code %U", rune(0xFFF0|rune(b[i+2]&0x0F)))
+			}
 		}
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return errors.New("invalid UTF-8")
-		}
-		if r == 0xFFFE || r == 0xFFFF {
-			return fmt.Errorf("illegal character code %U", r)
-		}
-		i += n
+	}
+	if !ascii && !utf8.Valid(b) {
+		return errors.New("invalid UTF-8")
 	}
 	return nil
 }

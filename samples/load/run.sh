@@ -21,7 +21,8 @@
 #   bigsend  mipmock without latency: import BIG_ROWS xlsx rows (peak RSS),
 #            without a state and with one (as a nightly job runs)
 #   dry      --dry-run of BIG_ROWS and LOAD_ROWS xlsx rows (peak RSS, rows/s)
-#   bare     excelize's bare row iteration over the BIG_ROWS file
+#   bare     the bare row iteration over the BIG_ROWS file, excelize's and
+#            then mipimport's own reader's (samples/load/xlsxiter)
 #
 # Knobs (environment): LOAD_ROWS (100000), BIG_ROWS (1000000), CONC (64), STATE_PAIRS (3),
 # LATENCY_MS (20), WRK_DURATION (10s), LOAD_MAX (1.5), LOAD_WAIT (90),
@@ -262,11 +263,15 @@ if phase dry; then
 fi
 
 if phase bare; then
-  echo "== excelize's bare row iteration (rows.Next + rows.Columns), $big_xlsx"
-  timed bin/xlsxiter "$big_xlsx"
-  bare_rate=$(sed -n 's/.*: \([0-9]*\) rows\/s$/\1/p' "$work/stdout")
-  printf '%-28s %s wall=%ss peakRSS=%sMiB cpu=%ss load=%s\n' "bare-excelize-$(short "$BIG_ROWS")" "$(cat "$work/stdout")" "$WALL" "$RSS" "$CPU" "$LOAD_BEFORE"
-  if [ -n "${dry_rate:-}" ]; then
-    awk -v d="$dry_rate" -v e="$dry_e2e" -v b="$bare_rate" 'BEGIN { printf "%-28s dry-run/bare=%.3f (run rows/s), %.3f (end to end)\n", "", d / b, e / b }'
-  fi
+  for reader in excelize mipimport; do
+    echo "== $reader's bare row iteration, $big_xlsx"
+    flags=()
+    [ "$reader" = mipimport ] && flags=(-mipimport)
+    timed bin/xlsxiter "${flags[@]}" "$big_xlsx"
+    bare_rate=$(sed -n 's/.*: \([0-9]*\) rows\/s$/\1/p' "$work/stdout")
+    printf '%-28s %s wall=%ss peakRSS=%sMiB cpu=%ss load=%s\n' "bare-$reader-$(short "$BIG_ROWS")" "$(cat "$work/stdout")" "$WALL" "$RSS" "$CPU" "$LOAD_BEFORE"
+    if [ -n "${dry_rate:-}" ]; then
+      awk -v d="$dry_rate" -v e="$dry_e2e" -v b="$bare_rate" 'BEGIN { printf "%-28s dry-run/bare=%.3f (run rows/s), %.3f (end to end)\n", "", d / b, e / b }'
+    fi
+  done
 fi
