@@ -353,6 +353,43 @@ func TestHostileXLSXCutShortSheet(t *testing.T) {
 	wantErr(t, err, "cut.xlsx", "cut short", "sheet1.xml")
 }
 
+// TestHostileXLSXMalformedRow: XML that breaks inside the sheet, as a
+// workbook written by hand-made export code can (an HTML entity, a tag left
+// open). excelize stopped reading there without a word, losing the rows
+// after it; the reader returns the rows before and then an error naming
+// the row, so the run stops with the place to mend.
+func TestHostileXLSXMalformedRow(t *testing.T) {
+	for _, bad := range []string{
+		`<c r="A3" t="inlineStr"><is><t>Иванов&nbsp;Иван</t></is></c>`,
+		`<c r="A3" t="inlineStr"><is><t>Иванов</is></c>`,
+		`<c r="A3" t="inlineStr"><is><t>Ива` + "\x01" + `нов</t></is></c>`,
+	} {
+		path := filepath.Join(t.TempDir(), "bad.xlsx")
+		buildWorkbook(t, path, textPart("", xSheetHead+
+			`<row r="1"><c r="A1" t="inlineStr"><is><t>Фамилия</t></is></c></row>`+
+			`<row r="2"><c r="A2" t="inlineStr"><is><t>Петров</t></is></c></row>`+
+			`<row r="3">`+bad+`</row>`+
+			`<row r="4"><c r="A4" t="inlineStr"><is><t>Сидоров</t></is></c></row>`+xSheetTail))
+		tb, err := Open(path, ReadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", bad, err)
+		}
+		var got []string
+		for {
+			line, cells, err := tb.Next()
+			if err != nil {
+				wantErr(t, err, "bad.xlsx", `sheet "Пациенты"`, "row 3", "malformed XML")
+				break
+			}
+			got = append(got, fmt.Sprint(line, cells))
+		}
+		tb.Close()
+		if want := "1 [Фамилия]|2 [Петров]"; strings.Join(got, "|") != want {
+			t.Fatalf("%s: rows before the error %q, want %q", bad, got, want)
+		}
+	}
+}
+
 // TestHostileXLSXZipBomb: parts that unpack to hundreds of MB from a few
 // hundred KB. Without checkArchive, the 500 MB sheet of spaces costs about
 // 1 GiB of allocations and 770 MiB of live heap (excelize's XML decoder

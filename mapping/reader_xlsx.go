@@ -295,7 +295,8 @@ func (t *xlsxTable) readCell(prev int) (int, error) {
 	case shared && len(t.v) > 0:
 		i, err := strconv.Atoi(strings.TrimSpace(string(t.v)))
 		if err != nil {
-			return 0, fmt.Errorf("cell %s refers to shared string %q, which is not a number", columnLetters(col), t.v)
+			// The value is not shown: it may be a cell's text.
+			return 0, fmt.Errorf("cell %s is marked as a shared string but its value is not a string's number", columnLetters(col))
 		}
 		if t.text, err = t.sst.appendString(t.text, i); err != nil {
 			return 0, err

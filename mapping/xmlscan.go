@@ -565,12 +565,12 @@ func (s *xmlScanner) decode(raw []byte, text bool) ([]byte, error) {
 		case '&':
 			semi := bytes.IndexByte(raw[i:], ';')
 			if semi < 0 {
-				return nil, fmt.Errorf("invalid character entity %s (no semicolon)", clip(raw[i:]))
+				return nil, errors.New("an & that starts no character entity (no semicolon; a literal & is written &amp;)")
 			}
 			ent := raw[i+1 : i+semi]
 			r, ok := entityRune(ent)
 			if !ok {
-				return nil, fmt.Errorf("invalid character entity &%s;", clip(ent))
+				return nil, fmt.Errorf("invalid character entity %s", entityName(ent))
 			}
 			out = utf8.AppendRune(out, r)
 			i += semi + 1
@@ -583,11 +583,19 @@ func (s *xmlScanner) decode(raw []byte, text bool) ([]byte, error) {
 	return out[from:], checkXMLChars(out[from:])
 }
 
-func clip(b []byte) string {
-	if len(b) > 20 {
-		b = b[:20]
+// entityName quotes an entity that XML does not know (&nbsp; from HTML)
+// for an error message; anything else between & and ; may be a cell's
+// text, which stays out of messages and logs.
+func entityName(ent []byte) string {
+	if len(ent) == 0 || len(ent) > 12 {
+		return "between & and ;"
 	}
-	return strconv.Quote(string(b))
+	for _, c := range ent {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '#') {
+			return "between & and ;"
+		}
+	}
+	return "&" + string(ent) + ";"
 }
 
 // entityRune decodes what stands between & and ; as strict encoding/xml
