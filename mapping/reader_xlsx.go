@@ -293,7 +293,7 @@ func (t *xlsxTable) readCell(prev int) (int, error) {
 	from := len(t.text)
 	switch {
 	case shared && len(t.v) > 0:
-		i, err := strconv.Atoi(strings.TrimSpace(string(t.v)))
+		i, err := sstIndex(t.v)
 		if err != nil {
 			// The value is not shown: it may be a cell's text.
 			return 0, fmt.Errorf("cell %s is marked as a shared string but its value is not a string's number", columnLetters(col))
@@ -310,6 +310,23 @@ func (t *xlsxTable) readCell(prev int) (int, error) {
 		t.cells = append(t.cells, cellEnd{col: col, end: len(t.text)})
 	}
 	return col, nil
+}
+
+// sstIndex reads a shared string cell's value as excelize does
+// (strconv.Atoi of the trimmed text), without a string for the usual
+// plain digits.
+func sstIndex(v []byte) (int, error) {
+	if len(v) <= 9 {
+		n := 0
+		for _, c := range v {
+			if c < '0' || c > '9' {
+				return strconv.Atoi(strings.TrimSpace(string(v)))
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, nil
+	}
+	return strconv.Atoi(strings.TrimSpace(string(v)))
 }
 
 // rowCells makes the row's cells, with "" in the columns left empty: one
