@@ -444,6 +444,9 @@ func checkArchive(path string) error {
 			return fmt.Errorf("part %q unpacks from %d KiB to %d MiB (over %d times): a zip bomb or a damaged file; refused", f.Name, f.CompressedSize64>>10, size>>20, maxInflate)
 		}
 		kind := partKind(f.Name)
+		if kind == "struct" && size > structLimit {
+			return fmt.Errorf("part %q unpacks to %d MiB, where a workbook keeps a few KB: refused (a damaged or hostile file)", f.Name, size>>20)
+		}
 		if kind == "row" {
 			sheets++
 		}
@@ -460,7 +463,8 @@ func checkArchive(path string) error {
 }
 
 // partKind names the element a streamed part repeats ("row" for a sheet,
-// "si" for the shared strings), as excelize tells them, or "".
+// "si" for the shared strings), as excelize tells them; "struct" for the
+// workbook and the relationships, which are decoded whole; or "".
 func partKind(name string) string {
 	name = strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
 	switch {
@@ -468,6 +472,8 @@ func partKind(name string) string {
 		return "row"
 	case name == "xl/sharedstrings.xml":
 		return "si"
+	case name == "xl/workbook.xml" || strings.HasSuffix(name, ".rels"):
+		return "struct" // decoded whole by openBook
 	}
 	return ""
 }
@@ -480,7 +486,7 @@ func checkPart(f *zip.File) error {
 		return err
 	}
 	defer rc.Close()
-	if kind := partKind(f.Name); kind != "" && !f.FileInfo().IsDir() {
+	if kind := partKind(f.Name); (kind == "row" || kind == "si") && !f.FileInfo().IsDir() {
 		if err := scanXML(rc, kind); err != nil {
 			return err
 		}
