@@ -15,54 +15,65 @@ import (
 // and end elements by local name, attributes, and character data merged
 // across CDATA sections and comments. stricter is set when it stopped at
 // something xmlScanner refuses on purpose (see its comment).
-func stdTokens(data []byte) (toks []string, err error, stricter bool) {
+func stdTokens(data []byte) (_ []string, err error, stricter bool) {
 	d := xml.NewDecoder(bytes.NewReader(data))
-	var text []byte
-	inText := false
-	flush := func() {
-		if inText {
-			toks = append(toks, "T"+string(text))
-			text, inText = text[:0], false
-		}
-	}
+	var l tokenList
+	toks, flush := &l.toks, l.flush
 	for {
 		t, err := d.Token()
 		if err != nil {
 			flush()
 			if errors.Is(err, io.EOF) {
-				return toks, nil, false
+				return *toks, nil, false
 			}
-			return toks, err, false
+			return *toks, err, false
 		}
 		switch t := t.(type) {
 		case xml.StartElement:
 			flush()
 			if !isASCII(t.Name.Local) || !isASCII(t.Name.Space) {
-				return toks, nil, true
+				return *toks, nil, true
 			}
 			var b strings.Builder
 			b.WriteString("S" + t.Name.Local)
 			for _, a := range t.Attr {
 				if !isASCII(a.Name.Local) || !isASCII(a.Name.Space) {
-					return toks, nil, true
+					return *toks, nil, true
 				}
 				fmt.Fprintf(&b, " %s=%q", a.Name.Local, a.Value)
 			}
-			toks = append(toks, b.String())
+			*toks = append(*toks, b.String())
 		case xml.EndElement:
 			flush()
-			toks = append(toks, "E"+t.Name.Local)
+			*toks = append(*toks, "E"+t.Name.Local)
 		case xml.CharData:
-			text, inText = append(text, t...), true
+			l.text(t)
 		case xml.Directive:
 			flush()
-			return toks, nil, true
+			return *toks, nil, true
 		case xml.ProcInst:
 			if !isASCII(t.Target) || strings.Count(t.Target, ":") > 1 {
 				flush()
-				return toks, nil, true
+				return *toks, nil, true
 			}
 		}
+	}
+}
+
+// tokenList collects tokens as strings, the character data between two
+// other tokens merged into one.
+type tokenList struct {
+	toks   []string
+	buf    []byte
+	inText bool
+}
+
+func (l *tokenList) text(b []byte) { l.buf, l.inText = append(l.buf, b...), true }
+
+func (l *tokenList) flush() {
+	if l.inText {
+		l.toks = append(l.toks, "T"+string(l.buf))
+		l.buf, l.inText = l.buf[:0], false
 	}
 }
 
@@ -76,26 +87,20 @@ func isASCII(s string) bool {
 }
 
 // scanTokens is the same list from xmlScanner, reading r.
-func scanTokens(r io.Reader) (toks []string, err error) {
+func scanTokens(r io.Reader) ([]string, error) {
 	s := newXMLScanner(r)
-	var text []byte
-	inText := false
-	flush := func() {
-		if inText {
-			toks = append(toks, "T"+string(text))
-			text, inText = text[:0], false
-		}
-	}
+	var l tokenList
+	toks, flush := &l.toks, l.flush
 	for {
 		k, err := s.next()
 		if err != nil {
 			flush()
-			return toks, err
+			return *toks, err
 		}
 		switch k {
 		case xmlEOF:
 			flush()
-			return toks, nil
+			return *toks, nil
 		case xmlStart:
 			flush()
 			var b strings.Builder
@@ -103,12 +108,12 @@ func scanTokens(r io.Reader) (toks []string, err error) {
 			for _, a := range s.attrs {
 				fmt.Fprintf(&b, " %s=%q", a.local, a.value)
 			}
-			toks = append(toks, b.String())
+			*toks = append(*toks, b.String())
 		case xmlEnd:
 			flush()
-			toks = append(toks, "E"+string(s.local))
+			*toks = append(*toks, "E"+string(s.local))
 		case xmlText:
-			text, inText = append(text, s.text...), true
+			l.text(s.text)
 		}
 	}
 }
@@ -151,7 +156,8 @@ var xmlScanSeeds = []string{
 		`<row r="3"><c r='C3' t = "str"><f>A1&amp;B1</f><v>x&#1060;&#x424;</v></c><c/></row></sheetData></worksheet>`,
 	`<x:sst xmlns:x="u"><x:si><x:t>a</x:t></x:si><x:si><x:r><x:rPr><x:b/></x:rPr><x:t>b</x:t></x:r><x:rPh><x:t>c</x:t></x:rPh></x:si></x:sst>`,
 	"<a>\r\n<![CDATA[<x>\r]]]]><![CDATA[>]]><!-- c -- d --></a>",
-	"<a><!-- ok --><?pi data?>&lt;&gt;&quot;&apos;&#0;</a>",
+	"<a><!-- ok --><?pi data?>&lt;&gt;&quot;&apos;&amp;&#65;&#x42;&#x0424;</a>",
+	"<a>&#0;</a>",
 	"<a b=\"1\"c='2'/><a/ ><a></b></a>",
 	"<!DOCTYPE a><a/>",
 	"\xef\xbb\xbf<a>\xff</a>",
