@@ -444,8 +444,10 @@ func checkArchive(path string) error {
 			return fmt.Errorf("part %q unpacks from %d KiB to %d MiB (over %d times): a zip bomb or a damaged file; refused", f.Name, f.CompressedSize64>>10, size>>20, maxInflate)
 		}
 		kind := partKind(f.Name)
-		if kind == "struct" && size > structLimit {
-			return fmt.Errorf("part %q unpacks to %d MiB, where a workbook keeps a few KB: refused (a damaged or hostile file)", f.Name, size>>20)
+		if kind == "struct" {
+			if err := checkStructSize(f); err != nil {
+				return err
+			}
 		}
 		if kind == "row" {
 			sheets++
@@ -458,6 +460,15 @@ func checkArchive(path string) error {
 		if err := checkPart(f); err != nil {
 			return fmt.Errorf("the workbook is damaged or not a real .xlsx: part %q: %w; open it in Excel and save it again", f.Name, err)
 		}
+	}
+	return nil
+}
+
+// checkStructSize refuses a part decoded whole (the workbook, the
+// relationships) that is larger than any real one.
+func checkStructSize(f *zip.File) error {
+	if f.UncompressedSize64 > structLimit {
+		return fmt.Errorf("part %q unpacks to %d MiB, where a workbook keeps a few KB: refused (a damaged or hostile file)", f.Name, f.UncompressedSize64>>20)
 	}
 	return nil
 }

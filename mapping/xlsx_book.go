@@ -93,8 +93,8 @@ func (b *xlsxBook) decodePart(name string, v any) error {
 	if f == nil {
 		return nil
 	}
-	if f.UncompressedSize64 > structLimit {
-		return fmt.Errorf("part %q unpacks to %d MiB, where a workbook keeps a few KB: refused (a damaged or hostile file)", name, f.UncompressedSize64>>20)
+	if err := checkStructSize(f); err != nil {
+		return err // a workbook part under another name than checkArchive knows
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -310,34 +310,24 @@ func (b *xlsxBook) readSharedStrings(tmpDir string) (*sharedStrings, error) {
 			break
 		}
 	}
-	for {
-		k, err := sc.next()
-		if err != nil {
-			return fail(err)
+	err = eachChild(sc, func() error {
+		if string(sc.local) != "si" {
+			return skipElement(sc)
 		}
-		switch {
-		case k == xmlEnd && sc.depth() == 0:
-			if t.fw != nil {
-				if err := t.fw.Flush(); err != nil {
-					return fail(err)
-				}
-			}
-			return t, nil
-		case k == xmlStart && sc.depth() == 2 && string(sc.local) == "si":
-			si.reset()
-			if err := si.read(sc); err != nil {
-				return fail(err)
-			}
-			out = si.appendTo(out[:0])
-			if err := t.add(out, tmpDir); err != nil {
-				return fail(err)
-			}
-		case k == xmlStart:
-			if err := skipElement(sc); err != nil {
-				return fail(err)
-			}
+		si.reset()
+		if err := si.read(sc); err != nil {
+			return err
 		}
+		out = si.appendTo(out[:0])
+		return t.add(out, tmpDir)
+	})
+	if err == nil && t.fw != nil {
+		err = t.fw.Flush()
 	}
+	if err != nil {
+		return fail(err)
+	}
+	return t, nil
 }
 
 // siText gathers a string item (<si>, or a cell's <is>) as excelize's
@@ -353,56 +343,33 @@ func (s *siText) reset() { s.t, s.runs = s.t[:0], s.runs[:0] }
 
 // read consumes the element the scanner stands on (its start just read).
 func (s *siText) read(sc *xmlScanner) error {
-	top := sc.depth()
-	for {
-		k, err := sc.next()
-		if err != nil {
-			return err
+	return eachChild(sc, func() (err error) {
+		switch string(sc.local) {
+		case "t":
+			s.t, err = directText(sc, s.t[:0])
+		case "r":
+			err = s.readRun(sc)
+		default:
+			err = skipElement(sc)
 		}
-		switch {
-		case k == xmlEnd && sc.depth() < top:
-			return nil
-		case k == xmlStart && string(sc.local) == "t":
-			if s.t, err = directText(sc, s.t[:0]); err != nil {
-				return err
-			}
-		case k == xmlStart && string(sc.local) == "r":
-			if err := s.readRun(sc); err != nil {
-				return err
-			}
-		case k == xmlStart:
-			if err := skipElement(sc); err != nil {
-				return err
-			}
-		}
-	}
+		return err
+	})
 }
 
 func (s *siText) readRun(sc *xmlScanner) error {
-	top := sc.depth()
 	s.run, s.hasRun = s.run[:0], false
-	for {
-		k, err := sc.next()
-		if err != nil {
-			return err
+	err := eachChild(sc, func() (err error) {
+		if string(sc.local) != "t" {
+			return skipElement(sc)
 		}
-		switch {
-		case k == xmlEnd && sc.depth() < top:
-			if s.hasRun {
-				s.runs = append(s.runs, s.run...)
-			}
-			return nil
-		case k == xmlStart && string(sc.local) == "t":
-			if s.run, err = directText(sc, s.run[:0]); err != nil {
-				return err
-			}
-			s.hasRun = true
-		case k == xmlStart:
-			if err := skipElement(sc); err != nil {
-				return err
-			}
-		}
+		s.run, err = directText(sc, s.run[:0])
+		s.hasRun = true
+		return err
+	})
+	if err == nil && s.hasRun {
+		s.runs = append(s.runs, s.run...)
 	}
+	return err
 }
 
 // appendTo appends the item's string, its _xHHHH_ escapes decoded.
@@ -427,6 +394,27 @@ func directText(sc *xmlScanner, dst []byte) ([]byte, error) {
 			return dst, nil
 		case k == xmlText && sc.depth() == top:
 			dst = append(dst, sc.text...)
+		}
+	}
+}
+
+// eachChild consumes the element whose start was just read, calling child
+// at the start of each of its child elements; child must consume that
+// child (skipElement, directText, …).
+func eachChild(sc *xmlScanner, child func() error) error {
+	top := sc.depth()
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return err
+		}
+		switch {
+		case k == xmlEnd && sc.depth() < top:
+			return nil
+		case k == xmlStart:
+			if err := child(); err != nil {
+				return err
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -332,8 +333,7 @@ func (s *xmlScanner) scanStart() error {
 	if k == 1 {
 		return s.fail(1, "expected element name after <")
 	}
-	s.scratch = s.scratch[:0]
-	type span struct{ name, value [2]int } // offsets: name in buf, value in buf (>= 0) or in scratch (< 0)
+	type span struct{ name, value [2]int } // offsets into the token
 	var spans [16]span
 	list := spans[:0]
 	j := k
@@ -367,7 +367,7 @@ func (s *xmlScanner) scanStart() error {
 		if nk == j {
 			return s.fail(j, "expected attribute name in element")
 		}
-		a := span{name: [2]int{j, nk}}
+		name := [2]int{j, nk}
 		if j, ok = s.space(nk); !ok {
 			return s.eof(j)
 		}
@@ -385,35 +385,26 @@ func (s *xmlScanner) scanStart() error {
 		if e < 0 {
 			return s.eof(s.end - s.pos)
 		}
-		raw := s.buf[s.pos+j+1 : s.pos+e]
-		if i := bytes.IndexByte(raw, '<'); i >= 0 {
+		if i := bytes.IndexByte(s.buf[s.pos+j+1:s.pos+e], '<'); i >= 0 {
 			return s.fail(j+1+i, "unescaped < inside quoted string")
 		}
-		if bytes.IndexByte(raw, '&') < 0 && bytes.IndexByte(raw, '\r') < 0 {
-			if err := checkXMLChars(raw); err != nil {
-				return s.fail(j+1, err.Error())
-			}
-			a.value = [2]int{j + 1, e}
-		} else {
-			from := len(s.scratch)
-			if _, err := s.decode(raw, false); err != nil {
-				return s.fail(j+1, err.Error())
-			}
-			a.value = [2]int{-1 - from, -1 - len(s.scratch)}
-		}
-		list = append(list, a)
+		list = append(list, span{name: name, value: [2]int{j + 1, e}})
 		j = e + 1
 	}
-	// The buffer no longer moves: resolve the offsets.
+	// The buffer no longer moves. Decoding only shortens a value, so with
+	// room for all of them scratch does not move either while the values
+	// decoded into it are taken.
 	base := s.buf[s.pos:]
+	room := 0
+	for _, a := range list {
+		room += a.value[1] - a.value[0]
+	}
+	s.scratch = slices.Grow(s.scratch[:0], room)
 	s.attrs = s.attrs[:0]
 	for _, a := range list {
-		v := a.value
-		var value []byte
-		if v[0] >= 0 {
-			value = base[v[0]:v[1]]
-		} else {
-			value = s.scratch[-1-v[0] : -1-v[1]]
+		value, err := s.decode(base[a.value[0]:a.value[1]], false)
+		if err != nil {
+			return s.fail(a.value[0], err.Error())
 		}
 		s.attrs = append(s.attrs, xmlAttr{local: localName(base[a.name[0]:a.name[1]]), value: value})
 	}

@@ -76,14 +76,12 @@ type Limiter interface {
 // run and share it, so that connections are kept alive and reused.
 type Client struct {
 	endpoint   string
-	user       string
-	password   string
-	token      string // base64(user:password), kept only to redact it from details
+	password   string // only to redact it from details
+	token      string // base64(user:password): in the header, and redacted from details
 	timeout    time.Duration
 	retries    int
 	minBackoff time.Duration
 	maxBackoff time.Duration
-	userAgent  string
 	header     http.Header // the request headers, the same for every request
 	hc         *http.Client
 	requests   atomic.Int64
@@ -129,27 +127,26 @@ func NewClient(cfg Config) (*Client, error) {
 	u.Fragment, u.RawFragment = "", ""
 	c := &Client{
 		endpoint:   u.JoinPath("patients").String(),
-		user:       cfg.User,
 		password:   cfg.Password,
 		token:      base64.StdEncoding.EncodeToString([]byte(cfg.User + ":" + cfg.Password)),
 		timeout:    orDefault(cfg.Timeout, defaultTimeout),
 		retries:    cfg.Retries,
 		minBackoff: orDefault(cfg.MinBackoff, defaultMinBackoff),
 		maxBackoff: orDefault(cfg.MaxBackoff, defaultMaxBackoff),
-		userAgent:  cfg.UserAgent,
 		limiter:    cfg.Limiter,
 	}
 	if c.maxBackoff < c.minBackoff {
 		c.maxBackoff = c.minBackoff
 	}
-	if c.userAgent == "" {
-		c.userAgent = defaultUserAgent
+	userAgent := cfg.UserAgent
+	if userAgent == "" {
+		userAgent = defaultUserAgent
 	}
 	c.header = http.Header{
 		"Authorization": {"Basic " + c.token},
 		"Content-Type":  {"application/json; charset=utf-8"},
 		"Accept":        {"application/json"},
-		"User-Agent":    {c.userAgent},
+		"User-Agent":    {userAgent},
 	}
 	rt := cfg.Transport
 	if rt == nil {
