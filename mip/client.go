@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -150,7 +151,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		rt = newTransport(orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
+		rt = newTransport(u, orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
 	}
 	c.hc = &http.Client{
 		Transport: rt,
@@ -169,22 +170,36 @@ func orDefault[T int | time.Duration](v, def T) T {
 	return v
 }
 
-// newTransport builds the one transport of a client. The idle pool holds at
-// least as many connections as requests run in parallel: with net/http's
-// default of 2 per host, every extra worker would open and close a TCP (and
-// TLS) connection per request.
-func newTransport(concurrency int, timeout time.Duration, roots *x509.CertPool) *http.Transport {
+// TransportEnv names the environment variable that, set to "net/http",
+// makes clients use net/http's transport even where h1Transport would be
+// used: a way back for a site whose server or middlebox h1Transport does
+// not get along with, and how the tests run the client against both.
+const TransportEnv = "MIPIMPORT_TRANSPORT"
+
+// newTransport builds the one transport of a client: h1Transport when the
+// client talks to МИП directly, net/http's when a proxy is configured for it
+// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), when TransportEnv asks for it, or
+// where h1Transport cannot check idle connections. Either keeps at least as many idle connections as
+// requests run in parallel: with net/http's default of 2 per host, every
+// extra worker would open and close a TCP (and TLS) connection per request.
+func newTransport(endpoint *url.URL, concurrency int, timeout time.Duration, roots *x509.CertPool) http.RoundTripper {
 	dialer := &net.Dialer{Timeout: min(dialTimeout, timeout), KeepAlive: 30 * time.Second}
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
+	const idleTimeout = 90 * time.Second
+	proxy, err := http.ProxyFromEnvironment(&http.Request{URL: endpoint})
+	if fastTransport && proxy == nil && err == nil && os.Getenv(TransportEnv) != "net/http" {
+		return newH1Transport(dialer, tlsConfig, min(tlsTimeout, timeout), concurrency, idleTimeout)
+	}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          max(100, concurrency),
 		MaxIdleConnsPerHost:   concurrency,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       idleTimeout,
 		TLSHandshakeTimeout:   min(tlsTimeout, timeout),
 		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
+		TLSClientConfig:       tlsConfig,
 		// A МИП answer is a few hundred bytes: compression would cost more
 		// than it saves.
 		DisableCompression: true,

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -793,21 +795,39 @@ func TestNewClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, ok := c.hc.Transport.(*http.Transport)
-		if !ok {
-			t.Fatalf("transport is %T", c.hc.Transport)
-		}
 		want := conc
 		if conc == 0 {
 			want = 8
 		}
-		if tr.MaxIdleConnsPerHost < want || tr.MaxIdleConns < want {
-			t.Errorf("concurrency %d: idle pool %d per host, %d in all; want >= %d", conc, tr.MaxIdleConnsPerHost, tr.MaxIdleConns, want)
+		var idle, idleAll int
+		var tlsConfig *tls.Config
+		var setup bool // connection set-up has its own timeouts
+		switch tr := c.hc.Transport.(type) {
+		case *http.Transport:
+			if os.Getenv(TransportEnv) != "net/http" {
+				t.Errorf("net/http's transport without a proxy or %s=net/http", TransportEnv)
+			}
+			idle, idleAll, tlsConfig = tr.MaxIdleConnsPerHost, tr.MaxIdleConns, tr.TLSClientConfig
+			setup = tr.TLSHandshakeTimeout > 0 && tr.DialContext != nil
+		case *h1Transport:
+			if os.Getenv(TransportEnv) == "net/http" {
+				t.Errorf("h1Transport although %s=net/http", TransportEnv)
+			}
+			idle, idleAll, tlsConfig = tr.maxIdle, tr.maxIdle, tr.tlsConfig
+			setup = tr.tlsTimeout > 0 && tr.dialer.Timeout > 0
+			if !slices.Equal(tlsConfig.NextProtos, []string{"http/1.1"}) {
+				t.Errorf("ALPN %q, want http/1.1 only", tlsConfig.NextProtos)
+			}
+		default:
+			t.Fatalf("transport is %T", c.hc.Transport)
 		}
-		if tr.TLSClientConfig == nil || tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
-			t.Errorf("TLS config %+v, want at least TLS 1.2", tr.TLSClientConfig)
+		if idle < want || idleAll < want {
+			t.Errorf("concurrency %d: idle pool %d per host, %d in all; want >= %d", conc, idle, idleAll, want)
 		}
-		if tr.TLSHandshakeTimeout <= 0 || tr.DialContext == nil {
+		if tlsConfig == nil || tlsConfig.MinVersion < tls.VersionTLS12 {
+			t.Errorf("TLS config %+v, want at least TLS 1.2", tlsConfig)
+		}
+		if !setup {
 			t.Errorf("transport without connection set-up timeouts")
 		}
 	}
