@@ -83,8 +83,9 @@ type Client struct {
 	retries    int
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	url        *url.URL    // of endpoint, shared read-only by every request
 	header     http.Header // the request headers, the same for every request
-	hc         *http.Client
+	rt         http.RoundTripper
 	requests   atomic.Int64
 	limiter    Limiter
 	// failStreak counts the retryable failures since the last success, of
@@ -126,8 +127,15 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, errors.New("mip: timeout, backoff and concurrency must not be negative")
 	}
 	u.Fragment, u.RawFragment = "", ""
+	endpoint := u.JoinPath("patients").String()
+	// Parsed back as http.NewRequest would: JoinPath leaves the path of a
+	// bare "http://host" without its leading slash, which String adds.
+	if u, err = url.Parse(endpoint); err != nil {
+		return nil, fmt.Errorf("mip: base URL: %w", err)
+	}
 	c := &Client{
-		endpoint:   u.JoinPath("patients").String(),
+		endpoint:   endpoint,
+		url:        u,
 		password:   cfg.Password,
 		token:      base64.StdEncoding.EncodeToString([]byte(cfg.User + ":" + cfg.Password)),
 		timeout:    orDefault(cfg.Timeout, defaultTimeout),
@@ -153,13 +161,12 @@ func NewClient(cfg Config) (*Client, error) {
 	if rt == nil {
 		rt = newTransport(u, orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
 	}
-	c.hc = &http.Client{
-		Transport: rt,
-		// A redirected POST turns into a GET (301/302/303) and loses the
-		// patient; a redirect almost always means a wrong base URL (http
-		// instead of https, a login page), so it is reported, not followed.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// Requests go to the transport directly, not through an http.Client:
+	// a redirect is never followed (a redirected POST turns into a GET and
+	// loses the patient; a redirect almost always means a wrong base URL,
+	// http instead of https or a login page), so it is reported, and the
+	// client would only add a copy of the headers per request.
+	c.rt = rt
 	return c, nil
 }
 
@@ -295,18 +302,27 @@ func (c *Client) attempt(parent context.Context, body []byte) result {
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	// The deadline also covers reading the body, so cancel only after it.
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
-	if err != nil {
-		return result{kind: FailRejected, detail: "cannot build the request: " + err.Error(), err: err}
-	}
-	// The transport only reads the headers, so every request shares one
-	// map: no per-request map, canonicalisation or base64.
-	req.Header = c.header
+	// The transport only reads the request's fields, so every request
+	// shares one URL and one header map: no per-request URL parsing, map,
+	// canonicalisation or base64.
+	req := (&http.Request{
+		Method:        http.MethodPost,
+		URL:           c.url,
+		Host:          c.url.Host,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        c.header,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+		ContentLength: int64(len(body)),
+	}).WithContext(ctx)
 
 	c.requests.Add(1)
-	resp, err := c.hc.Do(req)
+	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
-		return transportFailure(parent, ctx, err, "")
+		// As http.Client reports it: `Post "https://…/patients": …`.
+		return transportFailure(parent, ctx, &url.Error{Op: "Post", URL: c.endpoint, Err: err}, "")
 	}
 	defer resp.Body.Close()
 
