@@ -6,7 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -388,7 +387,7 @@ func (c *Client) decodeAnswer(b []byte) result {
 		return result{kind: FailBadAnswer, detail: fmt.Sprintf("answer is larger than %d bytes", maxBody)}
 	}
 	var a Answer
-	if err := json.Unmarshal(b, &a); err != nil {
+	if err := unmarshalAnswer(b, &a); err != nil {
 		r := result{kind: FailBadAnswer, detail: "answer is not a JSON answer object", err: err}
 		if s := c.excerpt(b); s != "" {
 			r.detail += ": " + s
