@@ -2,6 +2,7 @@ package mip_test
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -22,7 +23,8 @@ import (
 // samples/load/run.sh sets between the import's rate and wrk's. It sends to
 // MIPIMPORT_BENCH_URL (MIP_USER, MIP_PASSWORD; MIPIMPORT_BENCH_LATENCY
 // names that server's latency for the ratio), else to an in-process
-// mipmock with MIPIMPORT_BENCH_LATENCY.
+// mipmock with MIPIMPORT_BENCH_LATENCY, over TLS when MIPIMPORT_BENCH_TLS
+// is set. MIPIMPORT_TRANSPORT=net/http measures net/http's transport.
 //
 //	MIPIMPORT_BENCH_LATENCY=20ms go test -run='^$' -bench=ClientLoop -benchtime=10s ./mip/
 func BenchmarkClientLoop(b *testing.B) {
@@ -32,13 +34,21 @@ func BenchmarkClientLoop(b *testing.B) {
 	}
 	latency, _ := time.ParseDuration(os.Getenv("MIPIMPORT_BENCH_LATENCY"))
 	url, user, pass := os.Getenv("MIPIMPORT_BENCH_URL"), os.Getenv("MIP_USER"), os.Getenv("MIP_PASSWORD")
+	var roots *x509.CertPool
 	if url == "" {
 		user, pass = "u", "p"
-		srv := httptest.NewServer(mipmock.New(mipmock.Config{User: user, Password: pass, Latency: latency}))
+		srv := httptest.NewUnstartedServer(mipmock.New(mipmock.Config{User: user, Password: pass, Latency: latency}))
+		if os.Getenv("MIPIMPORT_BENCH_TLS") != "" {
+			srv.StartTLS()
+			roots = x509.NewCertPool()
+			roots.AddCert(srv.Certificate())
+		} else {
+			srv.Start()
+		}
 		defer srv.Close()
 		url = srv.URL
 	}
-	c, err := mip.NewClient(mip.Config{BaseURL: url, User: user, Password: pass, Concurrency: conc})
+	c, err := mip.NewClient(mip.Config{BaseURL: url, User: user, Password: pass, Concurrency: conc, RootCAs: roots})
 	if err != nil {
 		b.Fatal(err)
 	}
