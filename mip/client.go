@@ -212,6 +212,19 @@ func newTransport(endpoint *url.URL, concurrency int, timeout time.Duration, roo
 	}
 }
 
+// Transport names the transport the client sends through, for the log:
+// "http1" (h1Transport), "net/http", or "custom" (Config.Transport).
+func (c *Client) Transport() string {
+	switch c.rt.(type) {
+	case *h1Transport:
+		return "http1"
+	case *http.Transport:
+		return "net/http"
+	default:
+		return "custom"
+	}
+}
+
 // Requests returns the total number of HTTP requests this client has made,
 // retries included.
 func (c *Client) Requests() int64 { return c.requests.Load() }

@@ -805,12 +805,18 @@ func TestNewClient(t *testing.T) {
 				t.Errorf("net/http's transport without a proxy or %s=net/http", TransportEnv)
 			}
 			idle, idleAll, tlsConfig = tr.MaxIdleConnsPerHost, tr.MaxIdleConns, tr.TLSClientConfig
+			if c.Transport() != "net/http" {
+				t.Errorf("Transport() = %q", c.Transport())
+			}
 			setup = tr.TLSHandshakeTimeout > 0 && tr.DialContext != nil
 		case *h1Transport:
 			if os.Getenv(TransportEnv) == "net/http" {
 				t.Errorf("h1Transport although %s=net/http", TransportEnv)
 			}
 			idle, idleAll, tlsConfig = tr.maxIdle, tr.maxIdle, tr.tlsConfig
+			if c.Transport() != "http1" {
+				t.Errorf("Transport() = %q", c.Transport())
+			}
 			setup = tr.tlsTimeout > 0 && tr.dialer.Timeout > 0
 			if !slices.Equal(tlsConfig.NextProtos, []string{"http/1.1"}) {
 				t.Errorf("ALPN %q, want http/1.1 only", tlsConfig.NextProtos)
