@@ -51,7 +51,7 @@ type h1Transport struct {
 	idleTimeout time.Duration
 
 	mu   sync.Mutex
-	idle map[string][]*h1Conn // by connectKey, most recently used last
+	idle map[string][]*h1Conn // by "scheme://host:port", most recently used last
 }
 
 func newH1Transport(dialer *net.Dialer, tlsConfig *tls.Config, tlsTimeout time.Duration, maxIdle int, idleTimeout time.Duration) *h1Transport {
