@@ -36,8 +36,7 @@ type FixFile struct {
 	maxBytes int64 // sheet XML (sheetBudget); lowered by tests
 	dropped  int   // rows that did not fit
 	text     int   // style ID
-	cells    []excelize.Cell
-	vals     []any
+	cells    []cell
 	done     bool
 }
 
@@ -60,11 +59,7 @@ func NewFixFile(path string, header []string) (*FixFile, error) {
 		header:   append([]string(nil), header...),
 		maxRows:  excelize.TotalRows,
 		maxBytes: sheetBudget,
-		cells:    make([]excelize.Cell, len(header)),
-		vals:     make([]any, len(header)),
-	}
-	for i := range x.cells {
-		x.vals[i] = &x.cells[i]
+		cells:    make([]cell, len(header)),
 	}
 	if err := x.start(); err != nil {
 		x.done = true
@@ -107,12 +102,13 @@ func (x *FixFile) start() error {
 	if err := x.sw.SetPanes(freezeHeader()); err != nil {
 		return err
 	}
+	titles := make([]any, len(x.header))
 	for i, h := range x.header {
-		x.cells[i] = excelize.Cell{StyleID: head, Value: h}
+		titles[i] = excelize.Cell{StyleID: head, Value: h}
 		x.bytes += cellXML + textXML(h)
 	}
 	x.row = 1
-	return x.sw.SetRow("A1", x.vals)
+	return x.sw.SetRow("A1", titles)
 }
 
 // Write adds r's cells if its outcome is not OK; other rows are ignored.
@@ -129,7 +125,7 @@ func (x *FixFile) Write(r importer.Result) error {
 		if i < len(r.Cells) {
 			v = r.Cells[i]
 		}
-		x.cells[i] = textCell(x.text, v)
+		x.cells[i] = textCellOf(x.text, v)
 		est += textXML(v)
 	}
 	if x.dropped > 0 || x.row >= x.maxRows || x.bytes+est > x.maxBytes {

@@ -73,7 +73,7 @@ func ourRows(t testing.TB, rows [][]excelize.Cell) []byte {
 	var out bytes.Buffer
 	r := &sheetRows{w: bufio.NewWriter(&out)}
 	for i, cells := range rows {
-		if err := r.writeRow(i+2, cells); err != nil {
+		if err := r.writeRow(i+2, ourCells(t, cells)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,6 +81,24 @@ func ourRows(t testing.TB, rows [][]excelize.Cell) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// ourCells is cells as the reports hold them.
+func ourCells(t testing.TB, cells []excelize.Cell) []cell {
+	out := make([]cell, len(cells))
+	for i, c := range cells {
+		out[i].style = c.StyleID
+		switch v := c.Value.(type) {
+		case nil:
+		case int:
+			out[i].kind, out[i].num = numberCell, v
+		case string:
+			out[i].kind, out[i].text = textCell, v
+		default:
+			t.Fatalf("a cell of type %T", v)
+		}
+	}
+	return out
 }
 
 var trickyTexts = []string{

@@ -73,7 +73,7 @@ type XLSX struct {
 	styles  map[importer.Outcome]rowStyles
 	plain   rowStyles // for an outcome without a colour
 
-	cells []excelize.Cell // reused row buffer
+	cells []cell // reused row buffer
 	done  bool
 }
 
@@ -101,7 +101,7 @@ func NewXLSX(path string, header []string, meta Meta) (*XLSX, error) {
 		meta:     meta,
 		maxRows:  excelize.TotalRows,
 		maxBytes: sheetBudget,
-		cells:    make([]excelize.Cell, width),
+		cells:    make([]cell, width),
 		allRows:  make(map[string]*sheetRows),
 	}
 	x.lastCol, _ = excelize.ColumnNumberToName(width)
@@ -259,7 +259,7 @@ func (x *XLSX) Write(r importer.Result) error {
 		st = x.plain
 	}
 	x.est = rowXML + int64(len(x.cells))*cellXML
-	x.cells[0] = excelize.Cell{StyleID: st.num, Value: r.Row}
+	x.cells[0] = cell{style: st.num, kind: numberCell, num: r.Row}
 	for i := range x.header {
 		v := ""
 		if i < len(r.Cells) {
@@ -275,8 +275,8 @@ func (x *XLSX) Write(r importer.Result) error {
 	x.setText(c+4, st.text, r.MkabGUID)
 	x.setText(c+5, st.text, r.AttachmentGUID)
 	x.setText(c+6, st.wrap, strings.Join(r.Messages, "\n"))
-	x.cells[c+7] = numCell(st.num, r.HTTPStatus)
-	x.cells[c+8] = excelize.Cell{StyleID: st.num, Value: r.Attempts}
+	x.cells[c+7] = numCellOrBlank(st.num, r.HTTPStatus)
+	x.cells[c+8] = cell{style: st.num, kind: numberCell, num: r.Attempts}
 
 	if x.row >= x.maxRows || x.row > 1 && x.bytes+x.est > x.maxBytes {
 		if err := x.finishSheet(); err != nil {
@@ -296,26 +296,27 @@ func (x *XLSX) Write(r importer.Result) error {
 
 // setText puts a text cell in the row buffer and counts its size.
 func (x *XLSX) setText(i, style int, v string) {
-	x.cells[i] = textCell(style, v)
+	x.cells[i] = textCellOf(style, v)
 	x.est += textXML(v)
 }
 
-// textCell is a string cell. The stream writer stores strings as inline
-// strings, never as formulas, so "=…", "+7…", "-" and "@" stay text. An
-// empty value is a styled blank cell, so the row's fill has no holes.
-func textCell(style int, v string) excelize.Cell {
+// textCellOf is a text cell. Text is written as an inline string, never as
+// a formula, so "=…", "+7…", "-" and "@" stay text. An empty value is a
+// styled blank cell, so the row's fill has no holes.
+func textCellOf(style int, v string) cell {
 	if v == "" {
-		return excelize.Cell{StyleID: style}
+		return cell{style: style}
 	}
-	return excelize.Cell{StyleID: style, Value: v}
+	return cell{style: style, kind: textCell, text: v}
 }
 
-// numCell is a number cell, blank for 0 (e.g. no HTTP status: not sent).
-func numCell(style, v int) excelize.Cell {
+// numCellOrBlank is a number cell, blank for 0 (e.g. no HTTP status: not
+// sent).
+func numCellOrBlank(style, v int) cell {
 	if v == 0 {
-		return excelize.Cell{StyleID: style}
+		return cell{style: style}
 	}
-	return excelize.Cell{StyleID: style, Value: v}
+	return cell{style: style, kind: numberCell, num: v}
 }
 
 // finishSheet puts the autofilter over the current sheet's table and
