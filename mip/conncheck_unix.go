@@ -2,27 +2,19 @@
 
 package mip
 
-import (
-	"net"
-	"syscall"
-)
+import "syscall"
 
 // connAlive reports whether an idle connection can carry a request: the
 // server has not closed it (end of file) or reset it, and sent nothing
 // unasked. It reads the socket without blocking, the check go-sql-driver/mysql
 // makes before reusing a connection; a byte read means the connection is
 // thrown away, so nothing is lost.
-func connAlive(conn net.Conn) bool {
-	sc, ok := conn.(syscall.Conn)
-	if !ok {
+func connAlive(rc syscall.RawConn) bool {
+	if rc == nil {
 		return true
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
 	alive := false
-	err = rc.Read(func(fd uintptr) bool {
+	err := rc.Read(func(fd uintptr) bool {
 		var buf [1]byte
 		_, err := syscall.Read(int(fd), buf[:])
 		alive = err == syscall.EAGAIN || err == syscall.EWOULDBLOCK

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -72,8 +73,9 @@ func newH1Transport(dialer *net.Dialer, tlsConfig *tls.Config, tlsTimeout time.D
 type h1Conn struct {
 	t         *h1Transport
 	key       string
-	conn      net.Conn // the TLS connection over raw, or raw itself
-	raw       net.Conn // the TCP connection, checked by connAlive
+	conn      net.Conn        // the TLS connection over raw, or raw itself
+	raw       net.Conn        // the TCP connection
+	rawFD     syscall.RawConn // raw's socket, for connAlive; nil if it has none
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
@@ -131,7 +133,7 @@ func (t *h1Transport) getConn(ctx context.Context, u *url.URL, key, addr string)
 		if c == nil {
 			break
 		}
-		if time.Since(c.idleSince) > t.idleTimeout || c.br.Buffered() > 0 || !connAlive(c.raw) {
+		if time.Since(c.idleSince) > t.idleTimeout || c.br.Buffered() > 0 || !connAlive(c.rawFD) {
 			c.close()
 			continue
 		}
@@ -146,6 +148,9 @@ func (t *h1Transport) dial(ctx context.Context, u *url.URL, key, addr string) (*
 		return nil, err
 	}
 	c := &h1Conn{t: t, key: key, conn: raw, raw: raw}
+	if sc, ok := raw.(syscall.Conn); ok {
+		c.rawFD, _ = sc.SyscallConn() // once: SyscallConn allocates
+	}
 	if u.Scheme == "https" {
 		cfg := t.tlsConfig
 		if cfg.ServerName == "" {
