@@ -158,6 +158,11 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
+		// A misspelt value must not leave a sysadmin believing the
+		// standard client is in use.
+		if v := os.Getenv(TransportEnv); v != "" && v != "net/http" {
+			return nil, fmt.Errorf("mip: %s=%q: the only value is net/http (Go's standard HTTP client)", TransportEnv, v)
+		}
 		rt = newTransport(u, orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
 	}
 	// Requests go to the transport directly, not through an http.Client:

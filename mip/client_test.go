@@ -836,6 +836,14 @@ func TestNewClient(t *testing.T) {
 	}
 }
 
+func TestTransportEnvMisspelt(t *testing.T) {
+	t.Setenv(TransportEnv, "nethttp")
+	_, err := NewClient(Config{BaseURL: "https://mip.example/api"})
+	if err == nil || !strings.Contains(err.Error(), TransportEnv) || !strings.Contains(err.Error(), "net/http") {
+		t.Errorf("NewClient with %s=nethttp: %v, want an error naming the variable and its value", TransportEnv, err)
+	}
+}
+
 func TestBackoff(t *testing.T) {
 	c := &Client{minBackoff: 10 * time.Millisecond, maxBackoff: 80 * time.Millisecond}
 	ceilings := []time.Duration{10, 20, 40, 80, 80, 80, 80}
