@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Defaults for the zero values of Config.
@@ -126,6 +128,19 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, errors.New("mip: timeout, backoff and concurrency must not be negative")
 	}
 	u.Fragment, u.RawFragment = "", ""
+	// A host in Cyrillic (a regional МИП under .рф) is looked up, sent in
+	// the Host header and checked against the certificate in its ASCII
+	// (punycode) form, as net/http's transport would convert it.
+	if host := u.Hostname(); !isASCII(host) {
+		ascii, err := idna.Lookup.ToASCII(host)
+		if err != nil {
+			return nil, fmt.Errorf("mip: base URL host %q: %w", host, err)
+		}
+		if port := u.Port(); port != "" {
+			ascii = net.JoinHostPort(ascii, port)
+		}
+		u.Host = ascii
+	}
 	endpoint := u.JoinPath("patients").String()
 	// Parsed back as http.NewRequest would: JoinPath leaves the path of a
 	// bare "http://host" without its leading slash, which String adds.
@@ -172,6 +187,15 @@ func NewClient(cfg Config) (*Client, error) {
 	// client would only add a copy of the headers per request.
 	c.rt = rt
 	return c, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func orDefault[T int | time.Duration](v, def T) T {

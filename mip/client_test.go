@@ -836,6 +836,36 @@ func TestNewClient(t *testing.T) {
 	}
 }
 
+// roundTripFunc is a transport made of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A regional МИП under .рф: the host goes out in its ASCII form, which DNS,
+// the Host header and the certificate use.
+func TestCyrillicHost(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://мип.рф/api":      "xn--h1ahk.xn--p1ai",
+		"https://МИП.рф:8443/api": "xn--h1ahk.xn--p1ai:8443",
+		"https://mip.example/api": "mip.example",
+	} {
+		var host, urlHost string
+		c, err := NewClient(Config{BaseURL: base, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			host, urlHost = r.Host, r.URL.Host
+			return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(answerPascal)), Request: r}, nil
+		})})
+		if err != nil {
+			t.Fatalf("%s: %v", base, err)
+		}
+		if _, err := c.Send(context.Background(), testPatient()); err != nil {
+			t.Fatalf("%s: %v", base, err)
+		}
+		if host != want || urlHost != want {
+			t.Errorf("%s: Host %q, URL host %q; want %q", base, host, urlHost, want)
+		}
+	}
+}
+
 func TestTransportEnvMisspelt(t *testing.T) {
 	t.Setenv(TransportEnv, "nethttp")
 	_, err := NewClient(Config{BaseURL: "https://mip.example/api"})
