@@ -226,15 +226,16 @@ func newTransport(endpoint *url.URL, concurrency int, timeout time.Duration, roo
 		return newH1Transport(dialer, tlsConfig, min(tlsTimeout, timeout), concurrency, idleTimeout)
 	}
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          max(100, concurrency),
-		MaxIdleConnsPerHost:   concurrency,
-		IdleConnTimeout:       idleTimeout,
-		TLSHandshakeTimeout:   min(tlsTimeout, timeout),
-		ExpectContinueTimeout: time.Second,
-		TLSClientConfig:       tlsConfig,
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           max(100, concurrency),
+		MaxIdleConnsPerHost:    concurrency,
+		IdleConnTimeout:        idleTimeout,
+		TLSHandshakeTimeout:    min(tlsTimeout, timeout),
+		ExpectContinueTimeout:  time.Second,
+		TLSClientConfig:        tlsConfig,
+		MaxResponseHeaderBytes: maxAnswerHead,
 		// A МИП answer is a few hundred bytes: compression would cost more
 		// than it saves.
 		DisableCompression: true,

@@ -79,6 +79,31 @@ type h1Conn struct {
 	br        *bufio.Reader
 	bw        *bufio.Writer
 	idleSince time.Time
+	// headLeft, while an answer's head is read, is how much more may be
+	// read for it; -1 while a body is read (bounded by the client).
+	headLeft int
+}
+
+// maxAnswerHead bounds an answer's status line and headers, as net/http's
+// Transport.MaxResponseHeaderBytes does: a broken server or proxy sending
+// headers without end must fail the request, not fill the memory.
+const maxAnswerHead = 1 << 20
+
+var errAnswerHeadTooLarge = fmt.Errorf("mip: answer headers larger than %d bytes", maxAnswerHead)
+
+// Read is what br reads from: the connection, bounded while a head is read.
+func (c *h1Conn) Read(p []byte) (int, error) {
+	if c.headLeft >= 0 {
+		if c.headLeft == 0 {
+			return 0, errAnswerHeadTooLarge
+		}
+		p = p[:min(len(p), c.headLeft)]
+	}
+	n, err := c.conn.Read(p)
+	if c.headLeft >= 0 {
+		c.headLeft -= n
+	}
+	return n, err
 }
 
 // errUnknownLength refuses a request body of unknown length: the client's
@@ -147,7 +172,7 @@ func (t *h1Transport) dial(ctx context.Context, u *url.URL, key, addr string) (*
 	if err != nil {
 		return nil, err
 	}
-	c := &h1Conn{t: t, key: key, conn: raw, raw: raw}
+	c := &h1Conn{t: t, key: key, conn: raw, raw: raw, headLeft: -1}
 	if sc, ok := raw.(syscall.Conn); ok {
 		c.rawFD, _ = sc.SyscallConn() // once: SyscallConn allocates
 	}
@@ -170,7 +195,7 @@ func (t *h1Transport) dial(ctx context.Context, u *url.URL, key, addr string) (*
 		}
 		c.conn = tc
 	}
-	c.br = bufio.NewReaderSize(c.conn, 4<<10)
+	c.br = bufio.NewReaderSize(c, 4<<10)
 	c.bw = bufio.NewWriterSize(c.conn, 4<<10)
 	return c, nil
 }
@@ -209,6 +234,7 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *http.Request) (*http.Respon
 		return fail(err)
 	}
 	var resp *http.Response
+	c.headLeft = maxAnswerHead - c.br.Buffered()
 	for n1xx := 0; ; n1xx++ {
 		var err error
 		resp, err = http.ReadResponse(c.br, req)
@@ -224,6 +250,7 @@ func (c *h1Conn) roundTrip(ctx context.Context, req *http.Request) (*http.Respon
 			return fail(errors.New("mip: too many 1xx informational answers"))
 		}
 	}
+	c.headLeft = -1
 	keep := !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols
 	resp.Body = &h1Body{c: c, ctx: ctx, body: resp.Body, stop: stop, keep: keep}
 	return resp, nil

@@ -207,6 +207,33 @@ func TestUnaskedBytesAfterAnswer(t *testing.T) {
 	}
 }
 
+// A server (or proxy) that sends headers without end fails the request once
+// a megabyte of them has come, long before the timeout, whichever transport.
+func TestEndlessAnswerHeaders(t *testing.T) {
+	srv := newRawServer(t, func(s *rawServer, conn net.Conn, br *bufio.Reader, _ int) {
+		if !s.request(br) {
+			return
+		}
+		io.WriteString(conn, "HTTP/1.1 200 OK\r\n")
+		line := "X-Padding: " + strings.Repeat("a", 1000) + "\r\n"
+		for range 3000 { // 3 MB
+			if _, err := io.WriteString(conn, line); err != nil {
+				return // the client gave up
+			}
+		}
+	})
+	c := testClient(t, srv.URL(), func(cfg *Config) { cfg.Timeout = 20 * time.Second })
+	start := time.Now()
+	_, err := c.Send(context.Background(), testPatient())
+	e := mipError(t, err)
+	if e.Kind != FailNetwork || !strings.Contains(e.Detail, "1048576") && !strings.Contains(e.Detail, "exceeded") {
+		t.Errorf("got %v (kind %v), want a broken connection naming the limit", err, e.Kind)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v: the headers were not bounded", d)
+	}
+}
+
 // A TLS server that accepts the connection and never answers the handshake
 // is reported as a timeout of that attempt, within the client's timeout.
 func TestTLSHandshakeTimeout(t *testing.T) {
