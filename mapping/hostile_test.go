@@ -363,6 +363,10 @@ func TestHostileXLSXMalformedRow(t *testing.T) {
 		`<c r="A3" t="inlineStr"><is><t>Иванов&nbsp;Иван</t></is></c>`,
 		`<c r="A3" t="inlineStr"><is><t>Иванов</is></c>`,
 		`<c r="A3" t="inlineStr"><is><t>Ива` + "\x01" + `нов</t></is></c>`,
+		// The same in the shape the scanner's inline string shortcut reads.
+		`<c r="A3" t="inlineStr"><is><t xml:space="preserve">Ива` + "\x01" + `нов</t></is></c>`,
+		`<c r="A3" t="inlineStr"><is><t>Ива` + "\xff" + `нов</t></is></c>`,
+		`<c r="A3" t="inlineStr"><is><t>Ива]]>нов</t></is></c>`,
 	} {
 		path := filepath.Join(t.TempDir(), "bad.xlsx")
 		buildWorkbook(t, path, textPart("", xSheetHead+

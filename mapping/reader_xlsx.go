@@ -284,7 +284,9 @@ func (t *xlsxTable) readCell(prev int) (int, error) {
 			}
 			hasF = true
 		case "is":
-			if err := t.si.read(t.sc); err != nil {
+			if text, ok := t.sc.inlineText(t.si.t[:0]); ok {
+				t.si.t = text // what read gives for a lone plain <t>
+			} else if err := t.si.read(t.sc); err != nil {
 				return 0, t.xmlError(err)
 			}
 			hasIS = true

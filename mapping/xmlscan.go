@@ -186,6 +186,59 @@ func (s *xmlScanner) next() (xmlKind, error) {
 	}
 }
 
+// Byte strings of the inline string shortcut.
+var (
+	isName        = []byte("is")
+	tOpen         = []byte("<t>")
+	tOpenPreserve = []byte(`<t xml:space="preserve">`)
+	tIsClose      = []byte("</t></is>")
+	cdataEnd      = []byte("]]>")
+)
+
+// inlineText reads the commonest inline string, <is><t>text</t></is> (or
+// <t xml:space="preserve">) with plain text, right after next returned the
+// <is> start: it appends the text to dst and consumes the rest of the
+// element, as the tokens would have. Anything else — a prefix, other
+// markup, white space between the tags, an entity, a CR, a character XML
+// refuses — returns false with nothing consumed, for the tokens to read
+// (and to report). excelize's stream writer and most export libraries
+// write every text cell this way: five tokens a cell otherwise.
+func (s *xmlScanner) inlineText(dst []byte) ([]byte, bool) {
+	if s.err != nil || s.pending || len(s.stackAt) == 0 || !bytes.Equal(s.stack[s.stackAt[len(s.stackAt)-1]:], isName) {
+		return dst, false
+	}
+	var p int
+	switch {
+	case s.hasPrefix(0, tOpen):
+		p = len(tOpen)
+	case s.hasPrefix(0, tOpenPreserve):
+		p = len(tOpenPreserve)
+	default:
+		return dst, false
+	}
+	i := s.index(p, '<')
+	if i < 0 || !s.hasPrefix(i, tIsClose) {
+		return dst, false
+	}
+	text := s.buf[s.pos+p : s.pos+i] // the buffer no longer moves
+	if bytes.IndexByte(text, '&') >= 0 || bytes.IndexByte(text, '\r') >= 0 || bytes.Contains(text, cdataEnd) || checkXMLChars(text) != nil {
+		return dst, false
+	}
+	dst = append(dst, text...)
+	s.pop()
+	s.pos += i + len(tIsClose)
+	s.kind, s.name, s.local = xmlEnd, isName, isName // as after </is>
+	return dst, true
+}
+
+// hasPrefix reports whether the current token has p j bytes into it.
+func (s *xmlScanner) hasPrefix(j int, p []byte) bool {
+	if _, ok := s.at(j + len(p) - 1); !ok {
+		return false
+	}
+	return bytes.Equal(s.buf[s.pos+j:s.pos+j+len(p)], p)
+}
+
 // pop closes the innermost open element.
 func (s *xmlScanner) pop() {
 	at := s.stackAt[len(s.stackAt)-1]
