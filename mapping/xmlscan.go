@@ -204,7 +204,7 @@ var (
 // (and to report). excelize's stream writer and most export libraries
 // write every text cell this way: five tokens a cell otherwise.
 func (s *xmlScanner) inlineText(dst []byte) ([]byte, bool) {
-	if s.err != nil || s.pending || len(s.stackAt) == 0 || !bytes.Equal(s.stack[s.stackAt[len(s.stackAt)-1]:], isName) {
+	if s.err != nil || s.pending || len(s.stackAt) == 0 || !bytes.Equal(s.top(), isName) {
 		return dst, false
 	}
 	var p int
@@ -238,6 +238,9 @@ func (s *xmlScanner) hasPrefix(j int, p []byte) bool {
 	}
 	return bytes.Equal(s.buf[s.pos+j:s.pos+j+len(p)], p)
 }
+
+// top is the qualified name of the innermost open element; there must be one.
+func (s *xmlScanner) top() []byte { return s.stack[s.stackAt[len(s.stackAt)-1]:] }
 
 // pop closes the innermost open element.
 func (s *xmlScanner) pop() {
@@ -368,7 +371,7 @@ func (s *xmlScanner) scanEnd() error {
 	if len(s.stackAt) == 0 {
 		return s.fail(0, "unexpected end element </"+string(localName(name))+">")
 	}
-	open := s.stack[s.stackAt[len(s.stackAt)-1]:]
+	open := s.top()
 	if !bytes.Equal(open, name) {
 		return s.fail(0, "element <"+string(localName(open))+"> closed by </"+string(localName(name))+">")
 	}

@@ -38,10 +38,8 @@ func fastAnswer(b []byte, a *Answer) bool {
 		}
 		// A non-ASCII key could match a field name the Unicode way ("ſ",
 		// "K"), as json.Unmarshal folds them: left to it.
-		for i := 0; i < len(key); i++ {
-			if key[i] >= utf8.RuneSelf {
-				return false
-			}
+		if !isASCII(key) {
+			return false
 		}
 		if bytes.EqualFold(key, keyValidationMessage) {
 			msgs, ok := d.strs()

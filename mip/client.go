@@ -175,10 +175,11 @@ func NewClient(cfg Config) (*Client, error) {
 	if rt == nil {
 		// A misspelt value must not leave a sysadmin believing the
 		// standard client is in use.
-		if v := os.Getenv(TransportEnv); v != "" && v != "net/http" {
+		v := os.Getenv(TransportEnv)
+		if v != "" && v != "net/http" {
 			return nil, fmt.Errorf("mip: %s=%q: the only value is net/http (Go's standard HTTP client)", TransportEnv, v)
 		}
-		rt = newTransport(u, orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
+		rt = newTransport(u, orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs, v == "net/http")
 	}
 	// Requests go to the transport directly, not through an http.Client:
 	// a redirect is never followed (a redirected POST turns into a GET and
@@ -189,7 +190,7 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func isASCII(s string) bool {
+func isASCII[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
@@ -213,16 +214,17 @@ const TransportEnv = "MIPIMPORT_TRANSPORT"
 
 // newTransport builds the one transport of a client: h1Transport when the
 // client talks to МИП directly, net/http's when a proxy is configured for it
-// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), when TransportEnv asks for it, or
-// where h1Transport cannot check idle connections. Either keeps at least as many idle connections as
-// requests run in parallel: with net/http's default of 2 per host, every
-// extra worker would open and close a TCP (and TLS) connection per request.
-func newTransport(endpoint *url.URL, concurrency int, timeout time.Duration, roots *x509.CertPool) http.RoundTripper {
+// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), when netHTTP (TransportEnv) asks
+// for it, or where h1Transport cannot check idle connections. Either keeps
+// at least as many idle connections as requests run in parallel: with
+// net/http's default of 2 per host, every extra worker would open and close
+// a TCP (and TLS) connection per request.
+func newTransport(endpoint *url.URL, concurrency int, timeout time.Duration, roots *x509.CertPool, netHTTP bool) http.RoundTripper {
 	dialer := &net.Dialer{Timeout: min(dialTimeout, timeout), KeepAlive: 30 * time.Second}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
 	const idleTimeout = 90 * time.Second
 	proxy, err := http.ProxyFromEnvironment(&http.Request{URL: endpoint})
-	if fastTransport && proxy == nil && err == nil && os.Getenv(TransportEnv) != "net/http" {
+	if fastTransport && proxy == nil && err == nil && !netHTTP {
 		return newH1Transport(dialer, tlsConfig, min(tlsTimeout, timeout), concurrency, idleTimeout)
 	}
 	return &http.Transport{

@@ -52,7 +52,7 @@ type h1Transport struct {
 	idleTimeout time.Duration
 
 	mu   sync.Mutex
-	idle map[string][]*h1Conn // by "scheme://host:port", most recently used last
+	idle map[poolKey][]*h1Conn // most recently used last
 }
 
 func newH1Transport(dialer *net.Dialer, tlsConfig *tls.Config, tlsTimeout time.Duration, maxIdle int, idleTimeout time.Duration) *h1Transport {
@@ -64,15 +64,20 @@ func newH1Transport(dialer *net.Dialer, tlsConfig *tls.Config, tlsTimeout time.D
 		tlsTimeout:  tlsTimeout,
 		maxIdle:     maxIdle,
 		idleTimeout: idleTimeout,
-		idle:        make(map[string][]*h1Conn),
+		idle:        make(map[poolKey][]*h1Conn),
 	}
 }
+
+// poolKey identifies the server a connection goes to: the request URL's
+// scheme and host as written, so that finding a pooled connection costs
+// no string building per request.
+type poolKey struct{ scheme, host string }
 
 // h1Conn is one connection; it belongs either to the idle pool or to the one
 // request using it, never to both.
 type h1Conn struct {
 	t         *h1Transport
-	key       string
+	key       poolKey
 	conn      net.Conn        // the TLS connection over raw, or raw itself
 	raw       net.Conn        // the TCP connection
 	rawFD     syscall.RawConn // raw's socket, for connAlive; nil if it has none
@@ -131,12 +136,11 @@ func (t *h1Transport) roundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("mip: transfer encodings and trailers are not supported")
 	}
 	ctx := req.Context()
-	addr := connectAddr(u)
-	key := u.Scheme + "://" + addr
+	key := poolKey{u.Scheme, u.Host}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	c, err := t.getConn(ctx, u, key, addr)
+	c, err := t.getConn(ctx, u, key)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +148,7 @@ func (t *h1Transport) roundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // getConn returns a live idle connection for key, else dials a new one.
-func (t *h1Transport) getConn(ctx context.Context, u *url.URL, key, addr string) (*h1Conn, error) {
+func (t *h1Transport) getConn(ctx context.Context, u *url.URL, key poolKey) (*h1Conn, error) {
 	for {
 		t.mu.Lock()
 		pool := t.idle[key]
@@ -164,11 +168,11 @@ func (t *h1Transport) getConn(ctx context.Context, u *url.URL, key, addr string)
 		}
 		return c, nil
 	}
-	return t.dial(ctx, u, key, addr)
+	return t.dial(ctx, u, key)
 }
 
-func (t *h1Transport) dial(ctx context.Context, u *url.URL, key, addr string) (*h1Conn, error) {
-	raw, err := t.dialer.DialContext(ctx, "tcp", addr)
+func (t *h1Transport) dial(ctx context.Context, u *url.URL, key poolKey) (*h1Conn, error) {
+	raw, err := t.dialer.DialContext(ctx, "tcp", connectAddr(u))
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +403,7 @@ func (c *h1Conn) close() { c.conn.Close() }
 func (t *h1Transport) CloseIdleConnections() {
 	t.mu.Lock()
 	idle := t.idle
-	t.idle = make(map[string][]*h1Conn)
+	t.idle = make(map[poolKey][]*h1Conn)
 	t.mu.Unlock()
 	for _, pool := range idle {
 		for _, c := range pool {
