@@ -2,11 +2,14 @@ package mipmock
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -57,5 +60,35 @@ func BenchmarkServer(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 	if st := s.Stats(); st.Created != int64(st.Cards) || st.Uploaded != st.Requests {
 		b.Errorf("stats %+v", st)
+	}
+}
+
+// BenchmarkSleepLateness keeps 64 sleepers of 20 ms each going, as mipmock
+// --latency 20ms does under a 64-connection load, and reports by how much
+// a sleep overshoots on average (late-us) with what times it: Linux's
+// timerfd (alarm, what mipmock uses there) or Go's timers (timer, used
+// elsewhere), both without the sleeper's running correction.
+//
+//	go test -run=^$ -bench=SleepLateness -benchtime=2000x ./mip/mipmock/
+func BenchmarkSleepLateness(b *testing.B) {
+	const d = 20 * time.Millisecond
+	for _, w := range []struct {
+		name string
+		wait func(context.Context, time.Duration) bool
+	}{{"alarm", wait}, {"timer", waitTimer}} {
+		b.Run(w.name, func(b *testing.B) {
+			var late atomic.Int64
+			b.SetParallelism(32) // 64 sleepers on 2 CPUs
+			b.RunParallel(func(pb *testing.PB) {
+				// Requests arrive spread out, not all at the same instant.
+				time.Sleep(rand.N(d))
+				for pb.Next() {
+					began := time.Now()
+					w.wait(context.Background(), d)
+					late.Add(int64(time.Since(began) - d))
+				}
+			})
+			b.ReportMetric(float64(late.Load())/float64(b.N)/1e3, "late-us")
+		})
 	}
 }

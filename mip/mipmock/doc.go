@@ -40,8 +40,11 @@
 //
 // Method check, Basic auth, body read and decode, then the request counts as
 // in flight for its guid (see Stats.SameGUIDOverlaps), then the latency
-// (Config.Latency plus a uniform 0..Jitter, slept without any lock and cut
-// short when the client goes away), then 400/413 for a bad body, then the 503
+// (Config.Latency plus a uniform 0..Jitter, counted from arrival, slept
+// without any lock and cut short when the client goes away; timed on Linux by
+// a timerfd, which ends it within tens of microseconds where Go's timers end
+// it up to a millisecond late; Stats.MeanLateMicros says how true it was),
+// then 400/413 for a bad body, then the 503
 // and 429 draws, then validation and storage, then the drop draw. Faults are
 // drawn from one math/rand/v2 source seeded by Config.Seed, so a sequential
 // run with a fixed seed is reproducible.

@@ -47,37 +47,46 @@ func (f *faults) delay(latency, jitter time.Duration) time.Duration {
 	return d
 }
 
-// sleeper sleeps for the configured latency. Go's timers fire late by up to a
-// millisecond on Linux (the poller waits in whole milliseconds), which at a
-// 20 ms latency would add several percent to every request and blur what
-// a load test measures; sleeper learns that lateness and starts each sleep
-// that much earlier, so the latency clients see is the one configured.
+// sleeper sleeps for the configured latency. Whatever times it (a timerfd
+// on Linux, Go's timers elsewhere) wakes a little late; sleeper learns that
+// lateness and starts each sleep that much earlier, so that the latency
+// clients see is the one configured.
 type sleeper struct {
 	lateness atomic.Int64 // running estimate in ns, kept within [0, maxLateness]
 }
 
 const maxLateness = int64(2 * time.Millisecond)
 
-// sleep waits d or until ctx is done, and reports whether it waited all of d.
-func (c *sleeper) sleep(ctx context.Context, d time.Duration) bool {
+// sleep waits d or until ctx is done. It reports whether it waited all of
+// d, and by how much it overshot d (negative when it ended early).
+func (c *sleeper) sleep(ctx context.Context, d time.Duration) (waited bool, over time.Duration) {
 	if d <= 0 {
-		return ctx.Err() == nil
+		return ctx.Err() == nil, 0
 	}
 	late := time.Duration(c.lateness.Load())
 	target := max(d-late, 0)
 	start := time.Now()
-	t := time.NewTimer(target)
+	if !wait(ctx, target) {
+		return false, 0
+	}
+	slept := time.Since(start)
+	// An exponential moving average over the last few dozen sleeps.
+	old := c.lateness.Load()
+	c.lateness.Store(min(max(old+(int64(slept-target)-old)/16, 0), maxLateness))
+	return true, slept - d
+}
+
+// waitTimer waits d or until ctx is done, with Go's timers, and reports
+// whether it waited all of d.
+func waitTimer(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
 	case <-ctx.Done():
 		return false
 	}
-	// An exponential moving average over the last few dozen sleeps.
-	over := int64(time.Since(start) - target)
-	old := c.lateness.Load()
-	c.lateness.Store(min(max(old+(over-old)/16, 0), maxLateness))
-	return true
 }
 
 // retryAfterSeconds is the Retry-After value: d rounded up to whole seconds,

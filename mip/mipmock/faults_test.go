@@ -153,13 +153,32 @@ func TestFaultsReproducibleWithSeed(t *testing.T) {
 
 func TestLatencyIsApplied(t *testing.T) {
 	const latency, jitter = 100 * time.Millisecond, 50 * time.Millisecond
-	_, ts := start(t, Config{Latency: latency, Jitter: jitter})
+	s, ts := start(t, Config{Latency: latency, Jitter: jitter})
 	for range 3 {
 		began := time.Now()
 		post(t, ts, patient())
 		if el := time.Since(began); el < latency || el > latency+jitter+2*time.Second {
 			t.Errorf("request took %v, want %v..%v (+ slack)", el, latency, latency+jitter)
 		}
+	}
+	// The stats say how true the latency was: three delays, each ended
+	// within the slack allowed above.
+	st := s.Stats()
+	if st.Delayed != 3 || st.MeanLateMicros < -float64(maxLateness/1e3) || st.MeanLateMicros > 2e6 {
+		t.Errorf("delayed %d, mean late %.0f µs; want 3 and within -2 ms..2 s", st.Delayed, st.MeanLateMicros)
+	}
+	s.Reset()
+	if st := s.Stats(); st.Delayed != 0 || st.MeanLateMicros != 0 {
+		t.Errorf("after a reset: delayed %d, mean late %.0f µs", st.Delayed, st.MeanLateMicros)
+	}
+}
+
+// Without a latency nothing is delayed, and the stats say so.
+func TestNoLatencyNoDelay(t *testing.T) {
+	s, ts := start(t, Config{})
+	post(t, ts, patient())
+	if st := s.Stats(); st.Delayed != 0 || st.MeanLateMicros != 0 {
+		t.Errorf("delayed %d, mean late %.0f µs; want none", st.Delayed, st.MeanLateMicros)
 	}
 }
 

@@ -117,6 +117,10 @@ func (s *Server) Stats() Stats {
 		MaxInFlight:        c.maxInFlight.Load(),
 		SameGUIDOverlaps:   c.sameGUIDOverlaps.Load(),
 		MaxPerSecond:       c.rate.maximum(),
+		Delayed:            c.delayed.Load(),
+	}
+	if st.Delayed > 0 {
+		st.MeanLateMicros = float64(c.lateNs.Load()) / float64(st.Delayed) / 1e3
 	}
 	st.Cards, st.Persons = s.st.sizes()
 	return st
@@ -206,8 +210,14 @@ func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
 		defer s.guids.leave(key)
 	}
 
-	if !s.clock.sleep(r.Context(), s.faults.delay(s.cfg.Latency, s.cfg.Jitter)-time.Since(arrived)) {
+	delay := s.faults.delay(s.cfg.Latency, s.cfg.Jitter)
+	waited, over := s.clock.sleep(r.Context(), delay-time.Since(arrived))
+	if !waited {
 		return // the client went away
+	}
+	if delay > 0 {
+		s.c.delayed.Add(1)
+		s.c.lateNs.Add(int64(over))
 	}
 	if badStatus != 0 {
 		s.c.badRequests.Add(1)

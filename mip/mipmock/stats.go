@@ -51,6 +51,14 @@ type Stats struct {
 	// second (of the wall clock, whole seconds): the check of --rate.
 	MaxPerSecond int64 `json:"maxPerSecond"`
 
+	// Delayed counts the requests that waited a latency (--latency,
+	// --jitter) before their answer. MeanLateMicros is by how much, on
+	// average, that wait ended later than the latency drawn for the request,
+	// counted from its arrival (negative: earlier): how true the latency
+	// that load runs divide by is.
+	Delayed        int64   `json:"delayed"`
+	MeanLateMicros float64 `json:"meanLateUs"`
+
 	// Cards and Persons are the numbers stored now.
 	Cards   int `json:"cards"`
 	Persons int `json:"persons"`
@@ -95,6 +103,7 @@ type counters struct {
 	injected5xx, injected429, drops     atomic.Int64
 	inFlight, maxInFlight               atomic.Int64
 	sameGUIDOverlaps                    atomic.Int64
+	delayed, lateNs                     atomic.Int64
 	rate                                perSecond
 }
 
@@ -105,7 +114,7 @@ func (c *counters) reset() {
 		&c.attUploaded, &c.attNotValid, &c.attErrors,
 		&c.created, &c.updated, &c.duplicatePersons,
 		&c.injected5xx, &c.injected429, &c.drops,
-		&c.sameGUIDOverlaps,
+		&c.sameGUIDOverlaps, &c.delayed, &c.lateNs,
 	} {
 		v.Store(0)
 	}

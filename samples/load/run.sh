@@ -112,7 +112,7 @@ stop_mock() {
   mock_pid=
 }
 mock_cpu() { awk -v t="$TCK" '{printf "%.2f", ($14+$15)/t}' "/proc/$mock_pid/stat"; }
-mock_stats() { curl -s "$MOCK_URL/_mock/stats" | jq -c '{requests, uploaded, notValid, errors, maxInFlight, sameGuidOverlaps, cards}'; }
+mock_stats() { curl -s "$MOCK_URL/_mock/stats" | jq -c '{requests, uploaded, notValid, errors, maxInFlight, sameGuidOverlaps, cards, meanLateUs}'; }
 
 # quiet waits (at most LOAD_WAIT s) for the 1-minute load to drop to LOAD_MAX.
 quiet() {
