@@ -429,7 +429,7 @@ func (t *xlsxTable) Close() error {
 // and the sheets and shared strings are scanned for over-long rows and for
 // being cut short.
 func checkArchive(path string) error {
-	zr, err := zip.OpenReader(path)
+	zr, err := openZip(path)
 	if err != nil {
 		return fmt.Errorf("cannot open the workbook (is it a real .xlsx?): %w", err)
 	}

@@ -37,7 +37,7 @@ type xlsxBook struct {
 }
 
 func openBook(file string) (*xlsxBook, error) {
-	zr, err := zip.OpenReader(file)
+	zr, err := openZip(file)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the workbook (is it a real .xlsx?): %w", err)
 	}

@@ -2,13 +2,13 @@ package report
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"errors"
 	"io"
 	"math"
 	"os"
 	"unicode/utf8"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -42,9 +42,12 @@ func saveBook(f *excelize.File, out *pendingFile, rows map[string]*sheetRows) er
 	})
 }
 
-// newZip deflates at flate.BestSpeed rather than the default level: at the
-// default, compression took a third of a big report's time; the file is
-// about a quarter larger (see BenchmarkXLSXWrite).
+// newZip deflates with klauspost/compress at flate.BestSpeed rather than
+// with the standard library at its default level: at the default,
+// compression took a third of a big report's time (the file is about a
+// quarter larger); and klauspost's fastest level compresses twice as fast
+// as the standard library's, to a slightly smaller file (see
+// BenchmarkXLSXWrite). Excel reads any DEFLATE stream.
 func newZip(w io.Writer) *zip.Writer {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
