@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -224,6 +225,25 @@ func FuzzSplitFIO(f *testing.F) {
 		}
 		if strings.Contains(fam, " ") || strings.Contains(name, " ") {
 			t.Fatalf("%q: a space inside the family %q or the name %q", s, fam, name)
+		}
+	})
+}
+
+// FuzzFIOWordsPlain holds fioWords' shortcut for plain names to the full
+// splitter: wherever the shortcut takes a text, both give the same words.
+func FuzzFIOWordsPlain(f *testing.F) {
+	fuzzSeeds(f, "Иванов Иван Иванович", "Smith John", "Ёлкин Пётр", "Иванов  Иван", " Иванов", "Иванов ",
+		"Ивaнов Иван", "Петрова-Водкина Анна", "Иванов И.", "Ї", "А", "", "Z z", "Ґ", "\u0400", "Ѐ Ѓ")
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := plainWords(s)
+		if !ok {
+			return
+		}
+		for _, comma := range []bool{true, false} {
+			slow, err := fioWordsSlow(s, comma)
+			if err != nil || !slices.Equal(fast, slow) {
+				t.Fatalf("%q: shortcut %q, full splitter %q, %v", s, fast, slow, err)
+			}
 		}
 	})
 }
