@@ -248,6 +248,18 @@ func FuzzFIOWordsPlain(f *testing.F) {
 	})
 }
 
+// FuzzCollapseSpaces holds collapseSpaces' shortcut (isCollapsed) to
+// collapsing every text: a text it leaves as it is is already collapsed.
+func FuzzCollapseSpaces(f *testing.F) {
+	fuzzSeeds(f, "г. Москва, ул. Мира, д. 1", " a", "a ", "a  b", "a\u00a0b", "a\tb", "\u2003", "a\u0085b", "\xff \xfe", "", " ")
+	f.Fuzz(func(t *testing.T, s string) {
+		want := strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+		if got := collapseSpaces(s); got != want {
+			t.Fatalf("%q: %q, want %q", s, got, want)
+		}
+	})
+}
+
 // checkNamePart asserts the shape of a cleaned name part.
 func checkNamePart(t *testing.T, in, part string) {
 	t.Helper()
