@@ -14,7 +14,9 @@
 #   zero     mipmock without latency: import LOAD_ROWS xlsx rows, then wrk
 #            with CONC connections against the same mipmock (one card updated,
 #            then a new card every request), then the same
-#            rows from the csv file
+#            rows from the csv file; then again with mipmock pinned to CPU 1
+#            and mipimport, then wrk, to CPU 0 (taskset), as when МИП runs
+#            on its own machine
 #   state    mipmock without latency: import LOAD_ROWS xlsx rows with
 #            --no-state, with a new state file, and again on that file
 #            (every row unchanged); STATE_PAIRS times, interleaved
@@ -94,9 +96,9 @@ trap 'exit 130' INT TERM
 export MIP_USER=load MIP_PASSWORD=load-pass
 TCK=$(getconf CLK_TCK)
 
-start_mock() { # latency
+start_mock() { # latency [command prefix, e.g. taskset -c 1]
   rm -f "$work/addr"
-  bin/mipmock --listen 127.0.0.1:0 --addr-file "$work/addr" --latency "$1" >"$work/mipmock.log" 2>&1 &
+  "${@:2}" bin/mipmock --listen 127.0.0.1:0 --addr-file "$work/addr" --latency "$1" >"$work/mipmock.log" 2>&1 &
   mock_pid=$!
   for _ in $(seq 100); do
     [ -s "$work/addr" ] && break
@@ -137,6 +139,8 @@ timed() {
   return $code
 }
 
+PIN=() # a command prefix for mipimport (the pinned zero-latency runs)
+
 # run_import runs mipimport on a file; extra flags follow. Sets ROWS, RATE (the
 # tool's own rows/s, from the first row read to the last result written).
 run_import() { # name file flags...
@@ -144,7 +148,7 @@ run_import() { # name file flags...
   shift 2
   local code=0 state=(--no-state)
   [ -n "${STATE_DB:-}" ] && state=(--state "$STATE_DB")
-  timed "$MIPIMPORT" import --mapping "$MAPPING" --no-progress "${state[@]}" --concurrency "$CONC" \
+  timed "${PIN[@]}" "$MIPIMPORT" import --mapping "$MAPPING" --no-progress "${state[@]}" --concurrency "$CONC" \
     --report "$work/r.xlsx" --fix-file "$work/f.xlsx" --results "$work/r.jsonl" --log-file "$work/log" \
     "$@" "$file" || code=$?
   if [ "$code" -ge 2 ]; then cat "$work/stderr" >&2; die "$name: mipimport exit code $code"; fi
@@ -219,6 +223,27 @@ if phase zero; then
   m3=$(mock_cpu)
   echo "                             mipmock cpu=$(awk -v a="$m2" -v b="$m3" 'BEGIN { printf "%.2f", b - a }')s; tool/wrk=$([ "$have_wrk" = 1 ] && awk -v t="$RATE" -v w="$wrk_rate" 'BEGIN { printf "%.3f", t / w }' || echo n/a)"
   stop_mock
+  # Above, mipimport and mipmock share both CPUs, so every microsecond
+  # mipimport spends on a row is taken from the server, while wrk barely
+  # competes. Pinned, each has a CPU of its own, as when МИП is another
+  # machine: the ratio then compares what the two clients get out of the
+  # same server. (Go sizes GOMAXPROCS to the CPUs a process may use.)
+  if [ "$have_wrk" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+    echo "== zero latency, concurrency $CONC, pinned: mipmock on CPU 1; mipimport, then wrk, on CPU 0"
+    start_mock 0s taskset -c 1
+    export MIP_URL=$MOCK_URL
+    PIN=(taskset -c 0)
+    run_import "pinned-send-l0-c$CONC-$(short "$LOAD_ROWS")-xlsx" "$load_xlsx"
+    PIN=()
+    tool_rate=$RATE
+    quiet
+    WRK_AUTH=$(printf '%s:%s' "$MIP_USER" "$MIP_PASSWORD" | base64 -w0) \
+      taskset -c 0 wrk -t1 -c"$CONC" -d"$WRK_DURATION" -s samples/load/post.lua "$MOCK_URL/patients" >"$work/wrk" 2>&1
+    wrk_rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk")
+    printf '%-28s req/s=%s non-2xx=%s load=%s\n' "pinned-wrk-l0-c$CONC" "$wrk_rate" "$(awk '/Non-2xx/ { n = $NF } END { print n + 0 }' "$work/wrk")" "$LOAD_BEFORE"
+    awk -v t="$tool_rate" -v w="$wrk_rate" 'BEGIN { printf "%-28s tool/wrk=%.3f (bar: >= 0.5)\n", "", t / w }'
+    stop_mock
+  fi
 fi
 
 if phase state; then
