@@ -284,3 +284,20 @@ func TestSameGUIDOverlapDetected(t *testing.T) {
 	}
 	wantStatus(t, answers[1], mip.MkabUploaded, mip.AttachmentNone)
 }
+
+// waitTimer (what mipmock sleeps with where there is no timerfd) waits the
+// whole duration, or stops when the context ends.
+func TestWaitTimer(t *testing.T) {
+	began := time.Now()
+	if !waitTimer(context.Background(), 5*time.Millisecond) {
+		t.Fatal("a plain 5 ms wait did not complete")
+	}
+	if el := time.Since(began); el < 5*time.Millisecond {
+		t.Errorf("5 ms wait ended after %v", el)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if waitTimer(ctx, time.Hour) {
+		t.Error("a wait past its context's deadline reported a full sleep")
+	}
+}
