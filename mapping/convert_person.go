@@ -116,35 +116,28 @@ func fioWords(t string, commaIsBlank bool) ([]string, error) {
 	return fioWordsSlow(t, commaIsBlank)
 }
 
-// plainWords splits t when it holds only Russian and Latin letters and
-// single ASCII spaces between words, as almost every name cell does: the
-// words are then pieces of t, with nothing to build. ok is false for
-// anything else, which fioWordsSlow handles (FuzzFIOWordsPlain holds the two
-// to the same words).
+// plainWords splits t when it holds only letters and single ASCII spaces
+// between words, as almost every name cell does: the words are then pieces
+// of t, with nothing to build. ok is false for anything else, which
+// fioWordsSlow handles (FuzzFIOWordsPlain holds the two to the same words).
 func plainWords(t string) (words []string, ok bool) {
 	words = make([]string, 0, 4) // family, name, patronymic, and оглы
 	start := 0
 	for i := 0; i < len(t); {
-		switch c := t[i]; {
-		case c == ' ':
+		if t[i] == ' ' {
 			if i == start {
 				return nil, false // a leading or a double space
 			}
 			words = append(words, t[start:i])
 			i++
 			start = i
-		case c < utf8.RuneSelf:
-			if c |= 0x20; c < 'a' || c > 'z' {
-				return nil, false
-			}
-			i++
-		default:
-			r, n := utf8.DecodeRuneInString(t[i:])
-			if (r < 'А' || r > 'я') && r != 'Ё' && r != 'ё' {
-				return nil, false
-			}
-			i += n
+			continue
 		}
+		r, n := utf8.DecodeRuneInString(t[i:])
+		if !isLetterFast(r) {
+			return nil, false
+		}
+		i += n
 	}
 	if start == len(t) {
 		return nil, false // empty, or a trailing space

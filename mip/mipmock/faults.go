@@ -57,23 +57,22 @@ type sleeper struct {
 
 const maxLateness = int64(2 * time.Millisecond)
 
-// sleep waits d or until ctx is done. It reports whether it waited all of
-// d, and by how much it overshot d (negative when it ended early).
-func (c *sleeper) sleep(ctx context.Context, d time.Duration) (waited bool, over time.Duration) {
+// sleep waits d or until ctx is done, and reports whether it waited all of d.
+func (c *sleeper) sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
-		return ctx.Err() == nil, 0
+		return ctx.Err() == nil
 	}
 	late := time.Duration(c.lateness.Load())
 	target := max(d-late, 0)
 	start := time.Now()
 	if !wait(ctx, target) {
-		return false, 0
+		return false
 	}
-	slept := time.Since(start)
 	// An exponential moving average over the last few dozen sleeps.
+	over := int64(time.Since(start) - target)
 	old := c.lateness.Load()
-	c.lateness.Store(min(max(old+(int64(slept-target)-old)/16, 0), maxLateness))
-	return true, slept - d
+	c.lateness.Store(min(max(old+(over-old)/16, 0), maxLateness))
+	return true
 }
 
 // waitTimer waits d or until ctx is done, with Go's timers, and reports

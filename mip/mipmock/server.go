@@ -211,13 +211,12 @@ func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
 	}
 
 	delay := s.faults.delay(s.cfg.Latency, s.cfg.Jitter)
-	waited, over := s.clock.sleep(r.Context(), delay-time.Since(arrived))
-	if !waited {
+	if !s.clock.sleep(r.Context(), delay-time.Since(arrived)) {
 		return // the client went away
 	}
 	if delay > 0 {
 		s.c.delayed.Add(1)
-		s.c.lateNs.Add(int64(over))
+		s.c.lateNs.Add(int64(time.Since(arrived) - delay))
 	}
 	if badStatus != 0 {
 		s.c.badRequests.Add(1)

@@ -141,6 +141,22 @@ timed() {
 
 PIN=() # a command prefix for mipimport (the pinned zero-latency runs)
 
+# post_wrk runs wrk with THREADS threads and CONC connections for
+# WRK_DURATION against mipmock, posting one valid patient (post.lua; with
+# WRK_NEW=1 in the environment a new card per request), under the command
+# prefix that follows, if any. Output in $work/wrk; sets WRK_RATE (req/s),
+# WRK_REQS and WRK_NON2XX.
+post_wrk() { # threads [command prefix...]
+  local threads=$1
+  shift
+  quiet
+  WRK_AUTH=$(printf '%s:%s' "$MIP_USER" "$MIP_PASSWORD" | base64 -w0) \
+    "$@" wrk -t"$threads" -c"$CONC" -d"$WRK_DURATION" -s samples/load/post.lua "$MOCK_URL/patients" >"$work/wrk" 2>&1
+  WRK_RATE=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk")
+  WRK_REQS=$(awk '/requests in/ { print $1 }' "$work/wrk")
+  WRK_NON2XX=$(awk '/Non-2xx/ { n = $NF } END { print n + 0 }' "$work/wrk")
+}
+
 # run_import runs mipimport on a file; extra flags follow. Sets ROWS, RATE (the
 # tool's own rows/s, from the first row read to the last result written).
 run_import() { # name file flags...
@@ -180,9 +196,7 @@ if phase latency; then
     "$work/mip.test" -test.run='^$' -test.bench=ClientLoop -test.benchtime="$WRK_DURATION" >"$work/client" 2>&1 || { cat "$work/client" >&2; die "ClientLoop failed"; }
   printf '%-28s %s load=%s\n' "client-l${LATENCY_MS}ms-c$CONC" "$(awk '/^BenchmarkClientLoop/ { for (i = 3; i < NF; i++) if ($(i + 1) == "req/s") r = $i; else if ($(i + 1) == "ratio-to-C/L") q = $i; printf "req/s=%.0f ratio=%s", r, q }' "$work/client")" "$LOAD_BEFORE"
   if [ "$have_wrk" = 1 ]; then
-    quiet
-    WRK_NEW=1 WRK_AUTH=$(printf '%s:%s' "$MIP_USER" "$MIP_PASSWORD" | base64 -w0) \
-      wrk -t"$(nproc)" -c"$CONC" -d"$WRK_DURATION" -s samples/load/post.lua "$MOCK_URL/patients" >"$work/wrk" 2>&1
+    WRK_NEW=1 post_wrk "$(nproc)"
     awk -v c="$CONC" -v l="$LATENCY_MS" -v n="wrk-new-cards-l${LATENCY_MS}ms-c$CONC" -v load="$LOAD_BEFORE" \
       '/^Requests\/sec:/ { printf "%-28s req/s=%.0f ratio=%.3f load=%s\n", n, $2, $2 * l / 1000 / c, load }' "$work/wrk"
   fi
@@ -199,24 +213,17 @@ if phase zero; then
   m1=$(mock_cpu)
   echo "                             mipmock cpu=$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.2f", b - a }')s ($(awk -v a="$m0" -v b="$m1" -v r="$ROWS" 'BEGIN { printf "%.0f", (b - a) * 1e6 / r }') us/row); $(mock_stats)"
   if [ "$have_wrk" = 1 ]; then
-    quiet
-    WRK_AUTH=$(printf '%s:%s' "$MIP_USER" "$MIP_PASSWORD" | base64 -w0) \
-      /usr/bin/time -v -o "$work/time" wrk -t"$(nproc)" -c"$CONC" -d"$WRK_DURATION" -s samples/load/post.lua "$MOCK_URL/patients" >"$work/wrk" 2>&1
+    post_wrk "$(nproc)" /usr/bin/time -v -o "$work/time"
     m2=$(mock_cpu)
-    wrk_rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk")
-    wrk_reqs=$(awk '/requests in/ { print $1 }' "$work/wrk")
-    non2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk")
+    wrk_rate=$WRK_RATE
     wrk_cpu=$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%.2f", u + s }' "$work/time")
-    printf '%-28s requests=%s req/s=%s non-2xx=%s wrk-cpu=%ss mipmock-cpu=%ss (%s us/req) load=%s\n' "wrk-l0-c$CONC" "$wrk_reqs" "$wrk_rate" "${non2xx:-0}" "$wrk_cpu" \
-      "$(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", b - a }')" "$(awk -v a="$m1" -v b="$m2" -v r="$wrk_reqs" 'BEGIN { printf "%.0f", (b - a) * 1e6 / r }')" "$LOAD_BEFORE"
-    awk -v t="$tool_rate" -v w="$wrk_rate" 'BEGIN { printf "%-28s tool/wrk=%.3f (bar: >= 0.5)\n", "", t / w }'
+    printf '%-28s requests=%s req/s=%s non-2xx=%s wrk-cpu=%ss mipmock-cpu=%ss (%s us/req) load=%s\n' "wrk-l0-c$CONC" "$WRK_REQS" "$WRK_RATE" "$WRK_NON2XX" "$wrk_cpu" \
+      "$(awk -v a="$m1" -v b="$m2" 'BEGIN { printf "%.2f", b - a }')" "$(awk -v a="$m1" -v b="$m2" -v r="$WRK_REQS" 'BEGIN { printf "%.0f", (b - a) * 1e6 / r }')" "$LOAD_BEFORE"
+    awk -v t="$tool_rate" -v w="$WRK_RATE" 'BEGIN { printf "%-28s tool/wrk=%.3f (bar: >= 0.5)\n", "", t / w }'
     # The same with a new card every request, as the import's rows are.
-    quiet
-    WRK_NEW=1 WRK_AUTH=$(printf '%s:%s' "$MIP_USER" "$MIP_PASSWORD" | base64 -w0) \
-      wrk -t"$(nproc)" -c"$CONC" -d"$WRK_DURATION" -s samples/load/post.lua "$MOCK_URL/patients" >"$work/wrk" 2>&1
-    printf '%-28s requests=%s req/s=%s non-2xx=%s load=%s; tool/wrk=%s\n' "wrk-new-cards-l0-c$CONC" "$(awk '/requests in/ { print $1 }' "$work/wrk")" \
-      "$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk")" "$(awk '/Non-2xx/ { n = $NF } END { print n + 0 }' "$work/wrk")" "$LOAD_BEFORE" \
-      "$(awk -v t="$tool_rate" '/^Requests\/sec:/ { printf "%.3f", t / $2 }' "$work/wrk")"
+    WRK_NEW=1 post_wrk "$(nproc)"
+    printf '%-28s requests=%s req/s=%s non-2xx=%s load=%s; tool/wrk=%s\n' "wrk-new-cards-l0-c$CONC" "$WRK_REQS" "$WRK_RATE" "$WRK_NON2XX" "$LOAD_BEFORE" \
+      "$(awk -v t="$tool_rate" -v w="$WRK_RATE" 'BEGIN { printf "%.3f", t / w }')"
   fi
   m2=$(mock_cpu)
   run_import "send-l0-c$CONC-$(short "$LOAD_ROWS")-csv" "$load_csv"
@@ -236,12 +243,9 @@ if phase zero; then
     run_import "pinned-send-l0-c$CONC-$(short "$LOAD_ROWS")-xlsx" "$load_xlsx"
     PIN=()
     tool_rate=$RATE
-    quiet
-    WRK_AUTH=$(printf '%s:%s' "$MIP_USER" "$MIP_PASSWORD" | base64 -w0) \
-      taskset -c 0 wrk -t1 -c"$CONC" -d"$WRK_DURATION" -s samples/load/post.lua "$MOCK_URL/patients" >"$work/wrk" 2>&1
-    wrk_rate=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$work/wrk")
-    printf '%-28s req/s=%s non-2xx=%s load=%s\n' "pinned-wrk-l0-c$CONC" "$wrk_rate" "$(awk '/Non-2xx/ { n = $NF } END { print n + 0 }' "$work/wrk")" "$LOAD_BEFORE"
-    awk -v t="$tool_rate" -v w="$wrk_rate" 'BEGIN { printf "%-28s tool/wrk=%.3f (bar: >= 0.5)\n", "", t / w }'
+    post_wrk 1 taskset -c 0
+    printf '%-28s req/s=%s non-2xx=%s load=%s\n' "pinned-wrk-l0-c$CONC" "$WRK_RATE" "$WRK_NON2XX" "$LOAD_BEFORE"
+    awk -v t="$tool_rate" -v w="$WRK_RATE" 'BEGIN { printf "%-28s tool/wrk=%.3f (bar: >= 0.5)\n", "", t / w }'
     stop_mock
   fi
 fi
