@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
+	"mipimport/mapping/convert"
 	"mipimport/mip"
 )
 
@@ -40,7 +40,9 @@ type Mapper struct {
 type compiled struct {
 	*Spec
 	cols  []int
-	where string // «столбец "СНИЛС"» or where a constant comes from
+	where string         // «столбец "СНИЛС"» or where a constant comes from
+	store storer         // a model field's converter
+	extra extraConverter // an extra path's converter
 }
 
 type compiledKey struct {
@@ -91,6 +93,11 @@ func Compile(m *Mapping, h Header, o MapperOptions) (*Mapper, error) {
 			return nil, &LineError{File: m.File, Line: s.Line, Msg: fmt.Sprintf("extra path %q holds control characters", s.Path)}
 		}
 		c := compiled{Spec: s}
+		if s.Field != nil {
+			c.store = storers[s.Field.Type]
+		} else if c.extra = extraConverters[s.Type]; c.extra == nil {
+			c.extra = extraConverters[TypeText] // an extra path is text unless it says otherwise
+		}
 		for _, title := range s.Columns {
 			i, err := find(title, s.Line)
 			if err != nil {
@@ -275,7 +282,7 @@ func (mp *Mapper) showDates(cells []string) {
 		if !isSerial(v) {
 			continue
 		}
-		if d, _, err := ParseDate(v, nil, mp.date1904); err == nil {
+		if d, _, err := convert.Date(v, nil, mp.date1904); err == nil {
 			cells[c.cols[0]] = ddmmyyyy(d.Day, int(d.Month), d.Year)
 		}
 	}
@@ -331,166 +338,238 @@ func (mp *Mapper) raw(c *compiled, cells []string) string {
 // apply converts raw by the spec's type and stores it in p. A default is
 // the mapping author's agreed filler, so it is not taken for a placeholder.
 func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, isDefault bool) {
-	title := c.Path
+	x := target{mp: mp, p: p, c: c, st: st, title: c.Path, isDefault: isDefault}
 	if c.Field != nil {
-		title = c.Field.Title
-	}
-	report := func(warn string, err error) bool {
-		if warn != "" {
-			st.warn(title, warn, c.where)
-		}
-		if err == nil {
-			return true
-		}
-		if c.Warn {
-			st.warn(title, err.Error(), c.where)
-		} else {
-			st.fail(title, err.Error(), c.where)
-			st.failed = append(st.failed, c.Path)
-		}
-		return false
-	}
-	if c.Field == nil {
-		mp.applyExtra(p, c, raw, report)
+		x.title = c.Field.Title
+		c.store(&x, raw)
 		return
 	}
-	f := c.Field
-	switch f.Type {
-	case TypeText, TypeRefCode:
-		f.setText(p, collapseSpaces(raw))
-	case TypeName:
-		if f.Path == "patronymic" && !isDefault && IsNoPatronymic(raw) {
-			return // a placeholder is an absent patronymic; the required check reports it
-		}
-		if isDefault {
-			f.setText(p, collapseSpaces(raw))
-			return
-		}
-		v, err := NormalizeName(raw)
-		if report("", err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, collapseSpaces(raw))
-		}
-	case TypeFIO:
-		fam, name, pat, warn, err := SplitFIO(raw)
-		if !report(warn, err) {
-			return
-		}
-		if IsNoPatronymic(pat) {
-			pat = ""
-		}
-		// Applied before the name columns (registry order), so a separately
-		// mapped column with a value overrides its part.
-		p.Family, p.Name, p.Patronymic = fam, name, pat
-	case TypeDate:
-		v, warn, err := ParseDate(raw, c.Layouts, mp.date1904)
-		if report(warn, err) {
-			f.setDate(p, v)
-		}
-	case TypeGender:
-		v, err := ParseGender(raw)
-		if report("", err) {
-			f.setCode(p, v)
-		}
-	case TypeCode:
-		v, err := parseCode(raw)
-		if report("", err) {
-			f.setCode(p, v)
-		}
-	case TypeBool:
-		v, err := ParseBoolStrict(raw)
-		if report("", err) && v != nil {
-			f.setBool(p, *v)
-		}
-	case TypeBlood:
-		group, rh, err := ParseBlood(raw)
-		if !report("", err) {
-			return
-		}
-		if group == 0 {
-			st.warn(title, "группа не распознана, поле не отправляется", c.where)
-		} else {
-			p.BloodType = mip.Code(group)
-		}
-		if rh != nil {
-			p.RH = ptr(*rh)
-		}
-	case TypeSnils:
-		v, warn, err := NormalizeSNILS(raw)
-		if report(warn, err) {
-			if v != "" {
-				f.setText(p, v)
-			}
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypePhone:
-		v, warn, err := NormalizePhone(raw, mp.m.PhoneFormat)
-		if report(warn, err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypeEmail:
-		v, err := CheckEmail(raw)
-		if report("", err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypePolisNumber:
-		code := typeCode(getPolis(p).Type)
-		if code == "" && getPolis(p).Series != "" {
-			// A series means an old-style polis: a 16-digit number with a
-			// series must not be "repaired" as if it were an ЕНП.
-			code = InferPolisType(getPolis(p).Series, raw)
-		}
-		v, warn, err := NormalizePolisNumber(raw, code)
-		if err == nil && mp.m.ENPRepair != "excel" && ENPRepairAmbiguous(raw) {
-			v, warn, err = "", "", ErrENPAmbiguous
-		}
-		if report(warn, err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypeSMO:
-		v, warn, err := NormalizeSMO(raw)
-		if report(warn, err) {
-			f.setText(p, v)
-		}
-	}
-}
-
-func (mp *Mapper) applyExtra(p *mip.Patient, c *compiled, raw string, report func(string, error) bool) {
-	var v any
-	switch c.Type {
-	case TypeDate:
-		d, warn, err := ParseDate(raw, c.Layouts, mp.date1904)
-		if !report(warn, err) {
-			return
-		}
-		v = d.String()
-	case TypeCode:
-		n, err := parseCode(raw)
-		if !report("", err) {
-			return
-		}
-		v = int(n)
-	case TypeBool:
-		b, err := ParseBoolStrict(raw)
-		if !report("", err) || b == nil {
-			return
-		}
-		v = *b
-	default:
-		v = collapseSpaces(raw)
+	v, warn, err := c.extra(raw, c, mp.date1904)
+	if !x.report(warn, err) || v == nil {
+		return
 	}
 	if p.Extra == nil {
 		p.Extra = map[string]any{}
 	}
 	p.Extra[c.Path] = v
+}
+
+// target is where one spec's converted value goes and how its warnings
+// and errors reach the row's messages.
+type target struct {
+	mp        *Mapper
+	p         *mip.Patient
+	c         *compiled
+	st        *rowState
+	title     string
+	isDefault bool
+}
+
+// report adds a converter's warning and error to the row's messages (an
+// error is a warning when the spec says warn:) and reports whether the
+// value may be stored.
+func (x *target) report(warn string, err error) bool {
+	if warn != "" {
+		x.st.warn(x.title, warn, x.c.where)
+	}
+	if err == nil {
+		return true
+	}
+	if x.c.Warn {
+		x.st.warn(x.title, err.Error(), x.c.where)
+	} else {
+		x.st.fail(x.title, err.Error(), x.c.where)
+		x.st.failed = append(x.st.failed, x.c.Path)
+	}
+	return false
+}
+
+// keepRaw stores the cell as written when its check failed as a warning.
+func (x *target) keepRaw(raw string) {
+	if x.c.Warn {
+		x.c.Field.setText(x.p, raw)
+	}
+}
+
+// A storer converts a cell's text by its field's type (with the function
+// of package convert for that type) and stores the value in the patient.
+type storer func(x *target, raw string)
+
+// storers dispatches the fields by type; Compile picks each spec's entry
+// once, so a row costs no lookup.
+var storers = map[Type]storer{
+	TypeText:        storeText,
+	TypeRefCode:     storeText,
+	TypeName:        storeName,
+	TypeFIO:         storeFIO,
+	TypeDate:        storeDate,
+	TypeGender:      storeGender,
+	TypeCode:        storeCode,
+	TypeBool:        storeBool,
+	TypeBlood:       storeBlood,
+	TypeSnils:       storeSNILS,
+	TypePhone:       storePhone,
+	TypeEmail:       storeEmail,
+	TypePolisNumber: storePolisNumber,
+	TypeSMO:         storeSMO,
+}
+
+func storeText(x *target, raw string) { x.c.Field.setText(x.p, convert.Collapse(raw)) }
+
+func storeName(x *target, raw string) {
+	f := x.c.Field
+	if f.Path == "patronymic" && !x.isDefault && convert.IsNoPatronymic(raw) {
+		return // a placeholder is an absent patronymic; the required check reports it
+	}
+	if x.isDefault {
+		f.setText(x.p, convert.Collapse(raw))
+		return
+	}
+	v, err := convert.Name(raw)
+	if x.report("", err) {
+		f.setText(x.p, v)
+	} else if x.c.Warn {
+		f.setText(x.p, convert.Collapse(raw))
+	}
+}
+
+func storeFIO(x *target, raw string) {
+	fam, name, pat, warn, err := convert.FIO(raw)
+	if !x.report(warn, err) {
+		return
+	}
+	if convert.IsNoPatronymic(pat) {
+		pat = ""
+	}
+	// Applied before the name columns (registry order), so a separately
+	// mapped column with a value overrides its part.
+	x.p.Family, x.p.Name, x.p.Patronymic = fam, name, pat
+}
+
+func storeDate(x *target, raw string) {
+	v, warn, err := convert.Date(raw, x.c.Layouts, x.mp.date1904)
+	if x.report(warn, err) {
+		x.c.Field.setDate(x.p, v)
+	}
+}
+
+func storeGender(x *target, raw string) {
+	v, err := convert.Gender(raw)
+	if x.report("", err) {
+		x.c.Field.setCode(x.p, v)
+	}
+}
+
+func storeCode(x *target, raw string) {
+	v, err := convert.Code(raw)
+	if x.report("", err) {
+		x.c.Field.setCode(x.p, v)
+	}
+}
+
+func storeBool(x *target, raw string) {
+	v, err := convert.Bool(raw)
+	if x.report("", err) && v != nil {
+		x.c.Field.setBool(x.p, *v)
+	}
+}
+
+func storeBlood(x *target, raw string) {
+	group, rh, err := convert.Blood(raw)
+	if !x.report("", err) {
+		return
+	}
+	if group == 0 {
+		x.st.warn(x.title, "группа не распознана, поле не отправляется", x.c.where)
+	} else {
+		x.p.BloodType = mip.Code(group)
+	}
+	if rh != nil {
+		x.p.RH = ptr(*rh)
+	}
+}
+
+func storeSNILS(x *target, raw string) {
+	v, warn, err := convert.SNILS(raw)
+	if !x.report(warn, err) {
+		x.keepRaw(raw)
+	} else if v != "" {
+		x.c.Field.setText(x.p, v)
+	}
+}
+
+func storePhone(x *target, raw string) {
+	v, warn, err := convert.Phone(raw, x.mp.m.PhoneFormat)
+	if x.report(warn, err) {
+		x.c.Field.setText(x.p, v)
+	} else {
+		x.keepRaw(raw)
+	}
+}
+
+func storeEmail(x *target, raw string) {
+	v, err := convert.Email(raw)
+	if x.report("", err) {
+		x.c.Field.setText(x.p, v)
+	} else {
+		x.keepRaw(raw)
+	}
+}
+
+func storePolisNumber(x *target, raw string) {
+	code := typeCode(getPolis(x.p).Type)
+	if code == "" && getPolis(x.p).Series != "" {
+		// A series means an old-style polis: a 16-digit number with a
+		// series must not be "repaired" as if it were an ЕНП.
+		code = convert.InferPolisType(getPolis(x.p).Series, raw)
+	}
+	v, warn, err := convert.PolisNumber(raw, code)
+	if err == nil && x.mp.m.ENPRepair != "excel" && convert.ENPRepairAmbiguous(raw) {
+		v, warn, err = "", "", convert.ErrENPAmbiguous
+	}
+	if x.report(warn, err) {
+		x.c.Field.setText(x.p, v)
+	} else {
+		x.keepRaw(raw)
+	}
+}
+
+func storeSMO(x *target, raw string) {
+	v, warn, err := convert.SMO(raw)
+	if x.report(warn, err) {
+		x.c.Field.setText(x.p, v)
+	}
+}
+
+// An extraConverter converts a cell's text for an extra path (a field the
+// model does not list) by the type the mapping declares for it; a nil value
+// without an error is an empty cell's (nothing is stored).
+type extraConverter func(raw string, c *compiled, date1904 bool) (v any, warn string, err error)
+
+// extraConverters dispatches the extra paths by their declared type.
+var extraConverters = map[Type]extraConverter{
+	TypeText: func(raw string, _ *compiled, _ bool) (any, string, error) { return convert.Collapse(raw), "", nil },
+	TypeDate: func(raw string, c *compiled, date1904 bool) (any, string, error) {
+		d, warn, err := convert.Date(raw, c.Layouts, date1904)
+		if err != nil {
+			return nil, warn, err
+		}
+		return d.String(), warn, nil
+	},
+	TypeCode: func(raw string, _ *compiled, _ bool) (any, string, error) {
+		n, err := convert.Code(raw)
+		if err != nil {
+			return nil, "", err
+		}
+		return int(n), "", nil
+	},
+	TypeBool: func(raw string, _ *compiled, _ bool) (any, string, error) {
+		b, err := convert.Bool(raw)
+		if err != nil || b == nil {
+			return nil, "", err
+		}
+		return *b, "", nil
+	},
 }
 
 // finish fills what is derived from several fields and checks the record
@@ -516,17 +595,17 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 	if p.Polis != nil {
 		t := polisType(p)
 		if t.Code == "" && p.Polis.Number != "" {
-			t.Code = InferPolisType(p.Polis.Series, p.Polis.Number)
+			t.Code = convert.InferPolisType(p.Polis.Series, p.Polis.Number)
 		}
 		if t.Name == "" {
-			t.Name = PolisTypeName(t.Code)
+			t.Name = convert.PolisTypeName(t.Code)
 		}
 		if *t == (mip.CodeName{}) {
 			p.Polis.Type = nil
 		}
 	}
 	if d := p.IdentityDocument; d != nil && d.Type != nil && d.Type.Code != "" {
-		series, number, warn, err := NormalizeDocument(d.Type.Code, d.Series, d.Number)
+		series, number, warn, err := convert.Document(d.Type.Code, d.Series, d.Number)
 		w := where("identityDocument.number", "identityDocument.series")
 		if warn != "" {
 			st.warn("Документ", warn, w)
@@ -537,7 +616,7 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 			d.Series, d.Number = series, number
 		}
 		if d.Type.Name == "" {
-			d.Type.Name = DocumentTypeName(d.Type.Code)
+			d.Type.Name = convert.DocumentTypeName(d.Type.Code)
 		}
 	}
 	today := mip.DateOf(mp.now())
@@ -549,7 +628,7 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 		{"identityDocument.date", getDoc(p).Date},
 		{"attachment.date", getAtt(p).Date},
 	} {
-		if err := CheckNotFuture(chk.d, today); err != nil {
+		if err := convert.NotFuture(chk.d, today); err != nil {
 			st.fail(FieldByPath(chk.path).Title, err.Error(), where(chk.path))
 		}
 	}
@@ -596,59 +675,3 @@ func (mp *Mapper) keyOf(p *mip.Patient, cells []string, msgs []string) (string, 
 	}
 	return strings.Join(parts, "|"), msgs
 }
-
-func parseCode(s string) (mip.Code, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".0")
-	n := 0
-	if s == "" || len(s) > 9 {
-		return 0, valueErr("ожидается целое число")
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, valueErr("ожидается целое число")
-		}
-		n = n*10 + int(r-'0')
-	}
-	if n == 0 {
-		return 0, valueErr("код должен быть больше нуля")
-	}
-	return mip.Code(n), nil
-}
-
-// collapseSpaces trims and collapses runs of white space (including
-// non-breaking spaces and line breaks inside a cell) to one space.
-func collapseSpaces(s string) string {
-	if isCollapsed(s) {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// isCollapsed reports whether collapseSpaces would return s as it is: no
-// white space other than single ASCII spaces between other characters.
-func isCollapsed(s string) bool {
-	prevSpace := true // a leading space is not collapsed
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			if prevSpace {
-				return false
-			}
-			prevSpace = true
-			continue
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return false
-			}
-			i += n - 1
-		case asciiSpace[c]:
-			return false
-		}
-		prevSpace = false
-	}
-	return !prevSpace || s == ""
-}
-
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
