@@ -9,7 +9,7 @@ import (
 
 // The stages of BenchmarkSource* apart: reading the table alone, and
 // mapping and validating rows already read. Each reports rows/s and
-// allocations per row (issue 6, make bench).
+// allocations per row (make bench).
 //
 //	go test -run='^$' -bench='Stage' -benchtime=1x ./mapping/
 

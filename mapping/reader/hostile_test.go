@@ -716,8 +716,8 @@ func TestHostileCSVBinaryGarbage(t *testing.T) {
 }
 
 // TestHostileLineEnds: LF, CRLF and the bare CR of old Mac files read the
-// same rows with the same numbers. Before, a CR-only file was one row: the
-// header with the data glued into its cells, and no data rows at all.
+// same rows with the same numbers. Read by encoding/csv alone, a CR-only
+// file is one row: the header with the data glued into its cells.
 func TestHostileLineEnds(t *testing.T) {
 	var want []int
 	for _, name := range []string{"lf.csv", "crlf.csv", "cr-only.csv"} {
@@ -744,9 +744,9 @@ func TestHostileUnclosedQuote(t *testing.T) {
 		lines []int // data rows read before the error
 		want  []string
 	}{
-		// Before: row 5 came back with "Павел;Павлович;…\n" in one cell.
+		// encoding/csv alone returns row 5 with "Павел;Павлович;…\n" in one cell.
 		{"unclosed-end.csv", []int{2, 3, 4}, []string{"row 5", `column "№2"`, "runs on to the end of the file"}},
-		// Before: rows 4 and 5 were swallowed by row 3 and never reported.
+		// encoding/csv alone swallows rows 4 and 5 into row 3 without a word.
 		{"unclosed-mid.csv", []int{2}, []string{"row 3", `column "№2"`, "rows 3–5 ran together"}},
 	}
 	for _, c := range cases {
