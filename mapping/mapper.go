@@ -338,62 +338,40 @@ func (mp *Mapper) raw(c *compiled, cells []string) string {
 // apply converts raw by the spec's type and stores it in p. A default is
 // the mapping author's agreed filler, so it is not taken for a placeholder.
 func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, isDefault bool) {
-	x := target{mp: mp, p: p, c: c, st: st, title: c.Path, isDefault: isDefault}
+	title := c.Path
+	var warn string
+	var err error
 	if c.Field != nil {
-		x.title = c.Field.Title
-		c.store(&x, raw)
-		return
-	}
-	v, warn, err := c.extra(raw, c, mp.date1904)
-	if !x.report(warn, err) || v == nil {
-		return
-	}
-	if p.Extra == nil {
-		p.Extra = map[string]any{}
-	}
-	p.Extra[c.Path] = v
-}
-
-// target is where one spec's converted value goes and how its warnings
-// and errors reach the row's messages.
-type target struct {
-	mp        *Mapper
-	p         *mip.Patient
-	c         *compiled
-	st        *rowState
-	title     string
-	isDefault bool
-}
-
-// report adds a converter's warning and error to the row's messages (an
-// error is a warning when the spec says warn:) and reports whether the
-// value may be stored.
-func (x *target) report(warn string, err error) bool {
-	if warn != "" {
-		x.st.warn(x.title, warn, x.c.where)
-	}
-	if err == nil {
-		return true
-	}
-	if x.c.Warn {
-		x.st.warn(x.title, err.Error(), x.c.where)
+		title = c.Field.Title
+		warn, err = c.store(mp, c, p, raw, isDefault)
 	} else {
-		x.st.fail(x.title, err.Error(), x.c.where)
-		x.st.failed = append(x.st.failed, x.c.Path)
+		var v any
+		if v, warn, err = c.extra(raw, c, mp.date1904); err == nil && v != nil {
+			if p.Extra == nil {
+				p.Extra = map[string]any{}
+			}
+			p.Extra[c.Path] = v
+		}
 	}
-	return false
+	if warn != "" {
+		st.warn(title, warn, c.where)
+	}
+	switch {
+	case err == nil:
+	case c.Warn:
+		st.warn(title, err.Error(), c.where)
+	default:
+		st.fail(title, err.Error(), c.where)
+		st.failed = append(st.failed, c.Path)
+	}
 }
 
-// keepRaw stores the cell as written when its check failed as a warning.
-func (x *target) keepRaw(raw string) {
-	if x.c.Warn {
-		x.c.Field.setText(x.p, raw)
-	}
-}
-
-// A storer converts a cell's text by its field's type (with the function
-// of package convert for that type) and stores the value in the patient.
-type storer func(x *target, raw string)
+// A storer converts a cell's text by its field's type, with the function
+// of package convert for that type, and stores the value in the patient
+// when it converts. The warning and the error go to the row's messages; a
+// spec marked warn: turns the error into a warning, and some types then
+// keep the cell as written.
+type storer func(mp *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (warn string, err error)
 
 // storers dispatches the fields by type; Compile picks each spec's entry
 // once, so a row costs no lookup.
@@ -414,131 +392,151 @@ var storers = map[Type]storer{
 	TypeSMO:         storeSMO,
 }
 
-func storeText(x *target, raw string) { x.c.Field.setText(x.p, convert.Collapse(raw)) }
-
-func storeName(x *target, raw string) {
-	f := x.c.Field
-	if f.Path == "patronymic" && !x.isDefault && convert.IsNoPatronymic(raw) {
-		return // a placeholder is an absent patronymic; the required check reports it
-	}
-	if x.isDefault {
-		f.setText(x.p, convert.Collapse(raw))
-		return
-	}
-	v, err := convert.Name(raw)
-	if x.report("", err) {
-		f.setText(x.p, v)
-	} else if x.c.Warn {
-		f.setText(x.p, convert.Collapse(raw))
-	}
+func storeText(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	c.Field.setText(p, convert.Collapse(raw))
+	return "", nil
 }
 
-func storeFIO(x *target, raw string) {
+func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (string, error) {
+	f := c.Field
+	if f.Path == "patronymic" && !isDefault && convert.IsNoPatronymic(raw) {
+		return "", nil // a placeholder is an absent patronymic; the required check reports it
+	}
+	if isDefault {
+		f.setText(p, convert.Collapse(raw))
+		return "", nil
+	}
+	v, err := convert.Name(raw)
+	if err == nil {
+		f.setText(p, v)
+	} else if c.Warn {
+		f.setText(p, convert.Collapse(raw))
+	}
+	return "", err
+}
+
+func storeFIO(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	fam, name, pat, warn, err := convert.FIO(raw)
-	if !x.report(warn, err) {
-		return
+	if err != nil {
+		return warn, err
 	}
 	if convert.IsNoPatronymic(pat) {
 		pat = ""
 	}
 	// Applied before the name columns (registry order), so a separately
 	// mapped column with a value overrides its part.
-	x.p.Family, x.p.Name, x.p.Patronymic = fam, name, pat
+	p.Family, p.Name, p.Patronymic = fam, name, pat
+	return warn, nil
 }
 
-func storeDate(x *target, raw string) {
-	v, warn, err := convert.Date(raw, x.c.Layouts, x.mp.date1904)
-	if x.report(warn, err) {
-		x.c.Field.setDate(x.p, v)
+func storeDate(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, warn, err := convert.Date(raw, c.Layouts, mp.date1904)
+	if err == nil {
+		c.Field.setDate(p, v)
 	}
+	return warn, err
 }
 
-func storeGender(x *target, raw string) {
+func storeGender(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	v, err := convert.Gender(raw)
-	if x.report("", err) {
-		x.c.Field.setCode(x.p, v)
+	if err == nil {
+		c.Field.setCode(p, v)
 	}
+	return "", err
 }
 
-func storeCode(x *target, raw string) {
+func storeCode(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	v, err := convert.Code(raw)
-	if x.report("", err) {
-		x.c.Field.setCode(x.p, v)
+	if err == nil {
+		c.Field.setCode(p, v)
 	}
+	return "", err
 }
 
-func storeBool(x *target, raw string) {
+func storeBool(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	v, err := convert.Bool(raw)
-	if x.report("", err) && v != nil {
-		x.c.Field.setBool(x.p, *v)
+	if err == nil && v != nil {
+		c.Field.setBool(p, *v)
 	}
+	return "", err
 }
 
-func storeBlood(x *target, raw string) {
+func storeBlood(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	group, rh, err := convert.Blood(raw)
-	if !x.report("", err) {
-		return
+	if err != nil {
+		return "", err
 	}
+	var warn string
 	if group == 0 {
-		x.st.warn(x.title, "группа не распознана, поле не отправляется", x.c.where)
+		warn = "группа не распознана, поле не отправляется"
 	} else {
-		x.p.BloodType = mip.Code(group)
+		p.BloodType = mip.Code(group)
 	}
 	if rh != nil {
-		x.p.RH = ptr(*rh)
+		p.RH = ptr(*rh)
+	}
+	return warn, nil
+}
+
+// keepRaw stores the cell as written when its check failed and the spec
+// says warn: (the clerk chose to send such values).
+func keepRaw(c *compiled, p *mip.Patient, raw string, err error) {
+	if err != nil && c.Warn {
+		c.Field.setText(p, raw)
 	}
 }
 
-func storeSNILS(x *target, raw string) {
+func storeSNILS(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	v, warn, err := convert.SNILS(raw)
-	if !x.report(warn, err) {
-		x.keepRaw(raw)
-	} else if v != "" {
-		x.c.Field.setText(x.p, v)
+	if err == nil && v != "" {
+		c.Field.setText(p, v)
 	}
+	keepRaw(c, p, raw, err)
+	return warn, err
 }
 
-func storePhone(x *target, raw string) {
-	v, warn, err := convert.Phone(raw, x.mp.m.PhoneFormat)
-	if x.report(warn, err) {
-		x.c.Field.setText(x.p, v)
-	} else {
-		x.keepRaw(raw)
+func storePhone(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, warn, err := convert.Phone(raw, mp.m.PhoneFormat)
+	if err == nil {
+		c.Field.setText(p, v)
 	}
+	keepRaw(c, p, raw, err)
+	return warn, err
 }
 
-func storeEmail(x *target, raw string) {
+func storeEmail(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	v, err := convert.Email(raw)
-	if x.report("", err) {
-		x.c.Field.setText(x.p, v)
-	} else {
-		x.keepRaw(raw)
+	if err == nil {
+		c.Field.setText(p, v)
 	}
+	keepRaw(c, p, raw, err)
+	return "", err
 }
 
-func storePolisNumber(x *target, raw string) {
-	code := typeCode(getPolis(x.p).Type)
-	if code == "" && getPolis(x.p).Series != "" {
+func storePolisNumber(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	code := typeCode(getPolis(p).Type)
+	if code == "" && getPolis(p).Series != "" {
 		// A series means an old-style polis: a 16-digit number with a
 		// series must not be "repaired" as if it were an ЕНП.
-		code = convert.InferPolisType(getPolis(x.p).Series, raw)
+		code = convert.InferPolisType(getPolis(p).Series, raw)
 	}
 	v, warn, err := convert.PolisNumber(raw, code)
-	if err == nil && x.mp.m.ENPRepair != "excel" && convert.ENPRepairAmbiguous(raw) {
+	if err == nil && mp.m.ENPRepair != "excel" && convert.ENPRepairAmbiguous(raw) {
 		v, warn, err = "", "", convert.ErrENPAmbiguous
 	}
-	if x.report(warn, err) {
-		x.c.Field.setText(x.p, v)
-	} else {
-		x.keepRaw(raw)
+	if err == nil {
+		c.Field.setText(p, v)
 	}
+	keepRaw(c, p, raw, err)
+	return warn, err
 }
 
-func storeSMO(x *target, raw string) {
+func storeSMO(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	v, warn, err := convert.SMO(raw)
-	if x.report(warn, err) {
-		x.c.Field.setText(x.p, v)
+	if err == nil {
+		c.Field.setText(p, v)
 	}
+	return warn, err
 }
 
 // An extraConverter converts a cell's text for an extra path (a field the
