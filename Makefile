@@ -67,7 +67,7 @@ profile: build samples/big/patients-100000.xlsx
 # and is left in the package's testdata/fuzz/ to commit as a regression case.
 FUZZTIME ?= 3m
 fuzz:
-	@for pkg in ./mapping/ ./mip/ ./report/; do \
+	@for pkg in ./mapping/ ./mapping/reader/ ./mapping/convert/ ./mip/ ./report/; do \
 	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "== $$pkg $$t ($(FUZZTIME))"; \
 	    $(GO) test -run='^$$$$' -fuzz="^$$t\$$$$" -fuzztime=$(FUZZTIME) -parallel=1 $$pkg || exit 1; \

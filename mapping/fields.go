@@ -9,8 +9,8 @@ import (
 // Type says how a field's cell text is converted before it is stored.
 type Type string
 
-// The field types. Each has one converter (convert_*.go) and is documented
-// in the mapping reference.
+// The field types. Each has one converter in package convert, dispatched
+// by storers (mapper.go), and is documented in the mapping reference.
 const (
 	TypeText        Type = "text"         // trimmed text, inner spaces collapsed
 	TypeName        Type = "name"         // a part of a person's name

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
+	"mipimport/mapping/convert"
 	"mipimport/mip"
 )
 
@@ -40,7 +40,9 @@ type Mapper struct {
 type compiled struct {
 	*Spec
 	cols  []int
-	where string // «столбец "СНИЛС"» or where a constant comes from
+	where string         // «столбец "СНИЛС"» or where a constant comes from
+	store storer         // a model field's converter
+	extra extraConverter // an extra path's converter
 }
 
 type compiledKey struct {
@@ -91,6 +93,11 @@ func Compile(m *Mapping, h Header, o MapperOptions) (*Mapper, error) {
 			return nil, &LineError{File: m.File, Line: s.Line, Msg: fmt.Sprintf("extra path %q holds control characters", s.Path)}
 		}
 		c := compiled{Spec: s}
+		if s.Field != nil {
+			c.store = storers[s.Field.Type]
+		} else if c.extra = extraConverters[s.Type]; c.extra == nil {
+			c.extra = extraConverters[TypeText] // an extra path is text unless it says otherwise
+		}
 		for _, title := range s.Columns {
 			i, err := find(title, s.Line)
 			if err != nil {
@@ -275,7 +282,7 @@ func (mp *Mapper) showDates(cells []string) {
 		if !isSerial(v) {
 			continue
 		}
-		if d, _, err := ParseDate(v, nil, mp.date1904); err == nil {
+		if d, _, err := convert.Date(v, nil, mp.date1904); err == nil {
 			cells[c.cols[0]] = ddmmyyyy(d.Day, int(d.Month), d.Year)
 		}
 	}
@@ -332,165 +339,235 @@ func (mp *Mapper) raw(c *compiled, cells []string) string {
 // the mapping author's agreed filler, so it is not taken for a placeholder.
 func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, isDefault bool) {
 	title := c.Path
+	var warn string
+	var err error
 	if c.Field != nil {
 		title = c.Field.Title
-	}
-	report := func(warn string, err error) bool {
-		if warn != "" {
-			st.warn(title, warn, c.where)
-		}
-		if err == nil {
-			return true
-		}
-		if c.Warn {
-			st.warn(title, err.Error(), c.where)
-		} else {
-			st.fail(title, err.Error(), c.where)
-			st.failed = append(st.failed, c.Path)
-		}
-		return false
-	}
-	if c.Field == nil {
-		mp.applyExtra(p, c, raw, report)
-		return
-	}
-	f := c.Field
-	switch f.Type {
-	case TypeText, TypeRefCode:
-		f.setText(p, collapseSpaces(raw))
-	case TypeName:
-		if f.Path == "patronymic" && !isDefault && IsNoPatronymic(raw) {
-			return // a placeholder is an absent patronymic; the required check reports it
-		}
-		if isDefault {
-			f.setText(p, collapseSpaces(raw))
-			return
-		}
-		v, err := NormalizeName(raw)
-		if report("", err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, collapseSpaces(raw))
-		}
-	case TypeFIO:
-		fam, name, pat, warn, err := SplitFIO(raw)
-		if !report(warn, err) {
-			return
-		}
-		if IsNoPatronymic(pat) {
-			pat = ""
-		}
-		// Applied before the name columns (registry order), so a separately
-		// mapped column with a value overrides its part.
-		p.Family, p.Name, p.Patronymic = fam, name, pat
-	case TypeDate:
-		v, warn, err := ParseDate(raw, c.Layouts, mp.date1904)
-		if report(warn, err) {
-			f.setDate(p, v)
-		}
-	case TypeGender:
-		v, err := ParseGender(raw)
-		if report("", err) {
-			f.setCode(p, v)
-		}
-	case TypeCode:
-		v, err := parseCode(raw)
-		if report("", err) {
-			f.setCode(p, v)
-		}
-	case TypeBool:
-		v, err := ParseBoolStrict(raw)
-		if report("", err) && v != nil {
-			f.setBool(p, *v)
-		}
-	case TypeBlood:
-		group, rh, err := ParseBlood(raw)
-		if !report("", err) {
-			return
-		}
-		if group == 0 {
-			st.warn(title, "группа не распознана, поле не отправляется", c.where)
-		} else {
-			p.BloodType = mip.Code(group)
-		}
-		if rh != nil {
-			p.RH = ptr(*rh)
-		}
-	case TypeSnils:
-		v, warn, err := NormalizeSNILS(raw)
-		if report(warn, err) {
-			if v != "" {
-				f.setText(p, v)
+		warn, err = c.store(mp, c, p, raw, isDefault)
+	} else {
+		var v any
+		if v, warn, err = c.extra(raw, c, mp.date1904); err == nil && v != nil {
+			if p.Extra == nil {
+				p.Extra = map[string]any{}
 			}
-		} else if c.Warn {
-			f.setText(p, raw)
+			p.Extra[c.Path] = v
 		}
-	case TypePhone:
-		v, warn, err := NormalizePhone(raw, mp.m.PhoneFormat)
-		if report(warn, err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypeEmail:
-		v, err := CheckEmail(raw)
-		if report("", err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypePolisNumber:
-		code := typeCode(getPolis(p).Type)
-		if code == "" && getPolis(p).Series != "" {
-			// A series means an old-style polis: a 16-digit number with a
-			// series must not be "repaired" as if it were an ЕНП.
-			code = InferPolisType(getPolis(p).Series, raw)
-		}
-		v, warn, err := NormalizePolisNumber(raw, code)
-		if err == nil && mp.m.ENPRepair != "excel" && ENPRepairAmbiguous(raw) {
-			v, warn, err = "", "", ErrENPAmbiguous
-		}
-		if report(warn, err) {
-			f.setText(p, v)
-		} else if c.Warn {
-			f.setText(p, raw)
-		}
-	case TypeSMO:
-		v, warn, err := NormalizeSMO(raw)
-		if report(warn, err) {
-			f.setText(p, v)
-		}
+	}
+	if warn != "" {
+		st.warn(title, warn, c.where)
+	}
+	switch {
+	case err == nil:
+	case c.Warn:
+		st.warn(title, err.Error(), c.where)
+	default:
+		st.fail(title, err.Error(), c.where)
+		st.failed = append(st.failed, c.Path)
 	}
 }
 
-func (mp *Mapper) applyExtra(p *mip.Patient, c *compiled, raw string, report func(string, error) bool) {
-	var v any
-	switch c.Type {
-	case TypeDate:
-		d, warn, err := ParseDate(raw, c.Layouts, mp.date1904)
-		if !report(warn, err) {
-			return
-		}
-		v = d.String()
-	case TypeCode:
-		n, err := parseCode(raw)
-		if !report("", err) {
-			return
-		}
-		v = int(n)
-	case TypeBool:
-		b, err := ParseBoolStrict(raw)
-		if !report("", err) || b == nil {
-			return
-		}
-		v = *b
-	default:
-		v = collapseSpaces(raw)
+// A storer converts a cell's text by its field's type, with the function
+// of package convert for that type, and stores the value in the patient
+// when it converts. The warning and the error go to the row's messages; a
+// spec marked warn: turns the error into a warning, and some types then
+// keep the cell as written.
+type storer func(mp *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (warn string, err error)
+
+// storers dispatches the fields by type; Compile picks each spec's entry
+// once, so a row costs no lookup.
+var storers = map[Type]storer{
+	TypeText:        storeText,
+	TypeRefCode:     storeText,
+	TypeName:        storeName,
+	TypeFIO:         storeFIO,
+	TypeDate:        storeDate,
+	TypeGender:      storeGender,
+	TypeCode:        storeCode,
+	TypeBool:        storeBool,
+	TypeBlood:       storeBlood,
+	TypeSnils:       storeSNILS,
+	TypePhone:       storePhone,
+	TypeEmail:       storeEmail,
+	TypePolisNumber: storePolisNumber,
+	TypeSMO:         storeSMO,
+}
+
+func storeText(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	c.Field.setText(p, convert.Collapse(raw))
+	return "", nil
+}
+
+func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (string, error) {
+	f := c.Field
+	if f.Path == "patronymic" && !isDefault && convert.IsNoPatronymic(raw) {
+		return "", nil // a placeholder is an absent patronymic; the required check reports it
 	}
-	if p.Extra == nil {
-		p.Extra = map[string]any{}
+	if isDefault {
+		f.setText(p, convert.Collapse(raw))
+		return "", nil
 	}
-	p.Extra[c.Path] = v
+	v, err := convert.Name(raw)
+	if err == nil {
+		f.setText(p, v)
+	} else if c.Warn {
+		f.setText(p, convert.Collapse(raw))
+	}
+	return "", err
+}
+
+func storeFIO(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	fam, name, pat, warn, err := convert.FIO(raw)
+	if err != nil {
+		return warn, err
+	}
+	if convert.IsNoPatronymic(pat) {
+		pat = ""
+	}
+	// Applied before the name columns (registry order), so a separately
+	// mapped column with a value overrides its part.
+	p.Family, p.Name, p.Patronymic = fam, name, pat
+	return warn, nil
+}
+
+func storeDate(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, warn, err := convert.Date(raw, c.Layouts, mp.date1904)
+	if err == nil {
+		c.Field.setDate(p, v)
+	}
+	return warn, err
+}
+
+func storeGender(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.Gender(raw)
+	if err == nil {
+		c.Field.setCode(p, v)
+	}
+	return "", err
+}
+
+func storeCode(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.Code(raw)
+	if err == nil {
+		c.Field.setCode(p, v)
+	}
+	return "", err
+}
+
+func storeBool(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.Bool(raw)
+	if err == nil && v != nil {
+		c.Field.setBool(p, *v)
+	}
+	return "", err
+}
+
+func storeBlood(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	group, rh, err := convert.Blood(raw)
+	if err != nil {
+		return "", err
+	}
+	var warn string
+	if group == 0 {
+		warn = "группа не распознана, поле не отправляется"
+	} else {
+		p.BloodType = mip.Code(group)
+	}
+	if rh != nil {
+		p.RH = ptr(*rh)
+	}
+	return warn, nil
+}
+
+// keepRaw stores the cell as written when its check failed and the spec
+// says warn: (the clerk chose to send such values).
+func keepRaw(c *compiled, p *mip.Patient, raw string, err error) {
+	if err != nil && c.Warn {
+		c.Field.setText(p, raw)
+	}
+}
+
+func storeSNILS(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, warn, err := convert.SNILS(raw)
+	if err == nil && v != "" {
+		c.Field.setText(p, v)
+	}
+	keepRaw(c, p, raw, err)
+	return warn, err
+}
+
+func storePhone(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, warn, err := convert.Phone(raw, mp.m.PhoneFormat)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	keepRaw(c, p, raw, err)
+	return warn, err
+}
+
+func storeEmail(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.Email(raw)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	keepRaw(c, p, raw, err)
+	return "", err
+}
+
+func storePolisNumber(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	code := typeCode(getPolis(p).Type)
+	if code == "" && getPolis(p).Series != "" {
+		// A series means an old-style polis: a 16-digit number with a
+		// series must not be "repaired" as if it were an ЕНП.
+		code = convert.InferPolisType(getPolis(p).Series, raw)
+	}
+	v, warn, err := convert.PolisNumber(raw, code)
+	if err == nil && mp.m.ENPRepair != "excel" && convert.ENPRepairAmbiguous(raw) {
+		v, warn, err = "", "", convert.ErrENPAmbiguous
+	}
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	keepRaw(c, p, raw, err)
+	return warn, err
+}
+
+func storeSMO(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, warn, err := convert.SMO(raw)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	return warn, err
+}
+
+// An extraConverter converts a cell's text for an extra path (a field the
+// model does not list) by the type the mapping declares for it; a nil value
+// without an error is an empty cell's (nothing is stored).
+type extraConverter func(raw string, c *compiled, date1904 bool) (v any, warn string, err error)
+
+// extraConverters dispatches the extra paths by their declared type.
+var extraConverters = map[Type]extraConverter{
+	TypeText: func(raw string, _ *compiled, _ bool) (any, string, error) { return convert.Collapse(raw), "", nil },
+	TypeDate: func(raw string, c *compiled, date1904 bool) (any, string, error) {
+		d, warn, err := convert.Date(raw, c.Layouts, date1904)
+		if err != nil {
+			return nil, warn, err
+		}
+		return d.String(), warn, nil
+	},
+	TypeCode: func(raw string, _ *compiled, _ bool) (any, string, error) {
+		n, err := convert.Code(raw)
+		if err != nil {
+			return nil, "", err
+		}
+		return int(n), "", nil
+	},
+	TypeBool: func(raw string, _ *compiled, _ bool) (any, string, error) {
+		b, err := convert.Bool(raw)
+		if err != nil || b == nil {
+			return nil, "", err
+		}
+		return *b, "", nil
+	},
 }
 
 // finish fills what is derived from several fields and checks the record
@@ -516,17 +593,17 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 	if p.Polis != nil {
 		t := polisType(p)
 		if t.Code == "" && p.Polis.Number != "" {
-			t.Code = InferPolisType(p.Polis.Series, p.Polis.Number)
+			t.Code = convert.InferPolisType(p.Polis.Series, p.Polis.Number)
 		}
 		if t.Name == "" {
-			t.Name = PolisTypeName(t.Code)
+			t.Name = convert.PolisTypeName(t.Code)
 		}
 		if *t == (mip.CodeName{}) {
 			p.Polis.Type = nil
 		}
 	}
 	if d := p.IdentityDocument; d != nil && d.Type != nil && d.Type.Code != "" {
-		series, number, warn, err := NormalizeDocument(d.Type.Code, d.Series, d.Number)
+		series, number, warn, err := convert.Document(d.Type.Code, d.Series, d.Number)
 		w := where("identityDocument.number", "identityDocument.series")
 		if warn != "" {
 			st.warn("Документ", warn, w)
@@ -537,7 +614,7 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 			d.Series, d.Number = series, number
 		}
 		if d.Type.Name == "" {
-			d.Type.Name = DocumentTypeName(d.Type.Code)
+			d.Type.Name = convert.DocumentTypeName(d.Type.Code)
 		}
 	}
 	today := mip.DateOf(mp.now())
@@ -549,7 +626,7 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 		{"identityDocument.date", getDoc(p).Date},
 		{"attachment.date", getAtt(p).Date},
 	} {
-		if err := CheckNotFuture(chk.d, today); err != nil {
+		if err := convert.NotFuture(chk.d, today); err != nil {
 			st.fail(FieldByPath(chk.path).Title, err.Error(), where(chk.path))
 		}
 	}
@@ -596,59 +673,3 @@ func (mp *Mapper) keyOf(p *mip.Patient, cells []string, msgs []string) (string, 
 	}
 	return strings.Join(parts, "|"), msgs
 }
-
-func parseCode(s string) (mip.Code, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".0")
-	n := 0
-	if s == "" || len(s) > 9 {
-		return 0, valueErr("ожидается целое число")
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, valueErr("ожидается целое число")
-		}
-		n = n*10 + int(r-'0')
-	}
-	if n == 0 {
-		return 0, valueErr("код должен быть больше нуля")
-	}
-	return mip.Code(n), nil
-}
-
-// collapseSpaces trims and collapses runs of white space (including
-// non-breaking spaces and line breaks inside a cell) to one space.
-func collapseSpaces(s string) string {
-	if isCollapsed(s) {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// isCollapsed reports whether collapseSpaces would return s as it is: no
-// white space other than single ASCII spaces between other characters.
-func isCollapsed(s string) bool {
-	prevSpace := true // a leading space is not collapsed
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			if prevSpace {
-				return false
-			}
-			prevSpace = true
-			continue
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if unicode.IsSpace(r) {
-				return false
-			}
-			i += n - 1
-		case asciiSpace[c]:
-			return false
-		}
-		prevSpace = false
-	}
-	return !prevSpace || s == ""
-}
-
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true}

@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -368,6 +367,3 @@ func (p parser) key(n *yaml.Node) ([]KeyPart, error) {
 	}
 	return out, nil
 }
-
-// errNoHeader is returned when no header row can be found.
-var errNoHeader = errors.New("no header row found")

@@ -200,6 +200,21 @@ func TestEveryTypeIsDocumented(t *testing.T) {
 	}
 }
 
+// TestEveryTypeHasAConverter: the mapper stores a field through the entry
+// of its type in storers, and an extra path through extraConverters.
+func TestEveryTypeHasAConverter(t *testing.T) {
+	for _, f := range Fields() {
+		if storers[f.Type] == nil {
+			t.Errorf("type %s of %s has no entry in storers", f.Type, f.Path)
+		}
+	}
+	for _, typ := range extraTypes {
+		if extraConverters[Type(typ)] == nil {
+			t.Errorf("extra type %s has no entry in extraConverters", typ)
+		}
+	}
+}
+
 func TestLoadRefusesAHugeFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "big.yaml")
 	if err := os.WriteFile(path, bytes.Repeat([]byte("# x\n"), 300_000), 0o600); err != nil {
@@ -208,4 +223,25 @@ func TestLoadRefusesAHugeFile(t *testing.T) {
 	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "big.yaml") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// FuzzMappingParse: any document either parses or fails with an error that
+// names the file; it never panics.
+func FuzzMappingParse(f *testing.F) {
+	f.Add([]byte("version: 1\nkey: [snils]\nfields:\n  fio: ФИО\n  mcod: {value: \"1\"}\n"))
+	f.Add([]byte("fields:\n  gender: {column: Пол, map: {М: 1}}\nextra:\n  a.b: {column: X, type: date}\n"))
+	f.Add([]byte("fields: [1, 2]\n"))
+	f.Add([]byte("- a\n- b\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Parse("f.yaml", data)
+		if err != nil {
+			if !bytes.Contains([]byte(err.Error()), []byte("f.yaml")) {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if len(m.Fields) == 0 {
+			t.Fatal("a mapping without fields parsed")
+		}
+	})
 }

@@ -4,13 +4,15 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"mipimport/mapping/reader"
 )
 
 // Source reads an input file through a mapping: it opens the table, finds
 // the header, resolves the columns, then yields one Record per data row.
 type Source struct {
 	Path   string
-	Table  Table
+	Table  reader.Table
 	Header Header
 	Mapper *Mapper
 	// ConvertedBy is set when an .xls/.ods was converted by LibreOffice.
@@ -26,7 +28,7 @@ type SourceOptions struct {
 // OpenSource opens path with the mapping's input settings. Errors name the
 // file and sheet, or the mapping file's line.
 func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
-	t, err := Open(path, ReadOptions{Sheet: m.Sheet, Encoding: m.Encoding, Delimiter: m.Delimiter, TmpDir: o.TmpDir})
+	t, err := reader.Open(path, reader.ReadOptions{Sheet: m.Sheet, Encoding: m.Encoding, Delimiter: m.Delimiter, TmpDir: o.TmpDir})
 	if err != nil {
 		return nil, err
 	}
@@ -44,20 +46,12 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, wrapRead(path, t.Sheet(), err)
 	}
-	var date1904 bool
-	var convertedBy string
-	switch x := t.(type) {
-	case *xlsxTable:
-		date1904 = x.Date1904
-	case *convertedTable:
-		date1904, convertedBy = x.Date1904, x.ConvertedBy
-	}
-	mp, err := Compile(m, h, MapperOptions{Now: o.Now, Date1904: date1904})
+	mp, err := Compile(m, h, MapperOptions{Now: o.Now, Date1904: t.Date1904()})
 	if err != nil {
 		t.Close()
 		return nil, err
 	}
-	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: convertedBy}, nil
+	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t)}, nil
 }
 
 // Next returns the next non-blank data row, mapped; io.EOF at the end.
@@ -82,8 +76,8 @@ func (s *Source) Close() error { return s.Table.Close() }
 
 // ReadHeader opens path and returns its header row, found with the
 // built-in dictionary of column titles (for `mapping init`).
-func ReadHeader(path string, o ReadOptions, headerRow int) (Header, string, error) {
-	t, err := Open(path, o)
+func ReadHeader(path string, o reader.ReadOptions, headerRow int) (Header, string, error) {
+	t, err := reader.Open(path, o)
 	if err != nil {
 		return Header{}, "", err
 	}
@@ -96,9 +90,9 @@ func ReadHeader(path string, o ReadOptions, headerRow int) (Header, string, erro
 }
 
 func wrapRead(path, sheet string, err error) error {
-	var re *ReadError
+	var re *reader.ReadError
 	if errors.As(err, &re) {
 		return err
 	}
-	return &ReadError{File: path, Sheet: sheet, Err: err}
+	return &reader.ReadError{File: path, Sheet: sheet, Err: err}
 }

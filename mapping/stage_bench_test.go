@@ -1,7 +1,6 @@
 package mapping
 
 import (
-	"archive/zip"
 	"errors"
 	"io"
 	"runtime"
@@ -10,7 +9,7 @@ import (
 
 // The stages of BenchmarkSource* apart: reading the table alone, and
 // mapping and validating rows already read. Each reports rows/s and
-// allocations per row (issue 6, make bench).
+// allocations per row (make bench).
 //
 //	go test -run='^$' -bench='Stage' -benchtime=1x ./mapping/
 
@@ -99,42 +98,4 @@ func measure(b *testing.B, rows int, pass func()) {
 	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/row")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/total, "B/row")
-}
-
-// BenchmarkInflate inflates the sheet part of the benchmark workbook with
-// the standard library's inflater and with klauspost/compress's, which
-// openZip uses; both check the part's CRC-32.
-//
-//	go test -run='^$' -bench='Inflate' ./mapping/
-func BenchmarkInflate(b *testing.B) {
-	path := writeBenchXLSX(b, benchRows)
-	for _, c := range []struct {
-		name string
-		open func(string) (*zip.ReadCloser, error)
-	}{{"stdlib", zip.OpenReader}, {"klauspost", openZip}} {
-		b.Run(c.name, func(b *testing.B) {
-			zr, err := c.open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer zr.Close()
-			var sheet *zip.File
-			for _, f := range zr.File {
-				if partKind(f.Name) == "row" {
-					sheet = f
-				}
-			}
-			b.SetBytes(int64(sheet.UncompressedSize64))
-			for b.Loop() {
-				rc, err := sheet.Open()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if _, err := io.Copy(io.Discard, rc); err != nil {
-					b.Fatal(err)
-				}
-				rc.Close()
-			}
-		})
-	}
 }

@@ -25,6 +25,7 @@ import (
 	"mipimport/importer"
 	"mipimport/importer/state"
 	"mipimport/mapping"
+	"mipimport/mapping/reader"
 	"mipimport/mip"
 )
 
@@ -404,7 +405,7 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 		}
 		return m, nil
 	}
-	h, sheet, err := mapping.ReadHeader(input, mapping.ReadOptions{Sheet: f.sheet}, 0)
+	h, sheet, err := mapping.ReadHeader(input, reader.ReadOptions{Sheet: f.sheet}, 0)
 	if err != nil {
 		return nil, err
 	}

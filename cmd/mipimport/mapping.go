@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"mipimport/mapping"
+	"mipimport/mapping/reader"
 )
 
 func newMappingCmd() *cobra.Command {
@@ -21,7 +22,7 @@ func newMappingCmd() *cobra.Command {
 		Short: "Print a mapping file guessed from the input's header row",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, sh, err := mapping.ReadHeader(args[0], mapping.ReadOptions{Sheet: sheet}, headerRow)
+			h, sh, err := mapping.ReadHeader(args[0], reader.ReadOptions{Sheet: sheet}, headerRow)
 			if err != nil {
 				return fatal("%w", err)
 			}

@@ -9,7 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"mipimport/mapping"
+	"mipimport/mapping/convert"
+	"mipimport/mapping/reader"
 	"mipimport/mip/mipmock"
 )
 
@@ -44,7 +45,7 @@ func fileText(t *testing.T, path string) string {
 // as written and as the tool normalises them.
 func samplePersonalData(t *testing.T) []string {
 	t.Helper()
-	tb, err := mapping.Open("../../samples/patients.csv", mapping.ReadOptions{})
+	tb, err := reader.Open("../../samples/patients.csv", reader.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func samplePersonalData(t *testing.T) []string {
 		}
 		if s := cells[4]; len(s) >= 9 {
 			out = append(out, s)
-			if n, _, err := mapping.NormalizeSNILS(s); err == nil && n != "" {
+			if n, _, err := convert.SNILS(s); err == nil && n != "" {
 				out = append(out, n)
 			}
 		}

@@ -1,9 +1,9 @@
 // Command xlsxiter measures the bare streaming speed of a workbook reader.
-// By default it is excelize's: it opens the file as mapping's reader did
-// before it had its own (raw cell values, sheets past 16 MiB of XML
-// spilled to a temporary file) and does nothing but rows.Next() and
-// rows.Columns() over the first sheet. With -mipimport it is mapping's own
-// reader, the hostile-file checks included, doing nothing but Next.
+// By default it is excelize's, opened as mipimport would use it (raw cell
+// values, sheets past 16 MiB of XML spilled to a temporary file), doing
+// nothing but rows.Next() and rows.Columns() over the first sheet. With
+// -mipimport it is mipimport's own reader (mapping/reader), the
+// hostile-file checks included, doing nothing but Next.
 // samples/load/run.sh compares a dry run's rows/s with both.
 //
 //	go run ./samples/load/xlsxiter samples/big/patients-1000000.xlsx
@@ -20,7 +20,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"mipimport/mapping"
+	"mipimport/mapping/reader"
 )
 
 func main() {
@@ -42,7 +42,7 @@ func main() {
 
 func runMipimport(path string) error {
 	start := time.Now()
-	t, err := mapping.Open(path, mapping.ReadOptions{})
+	t, err := reader.Open(path, reader.ReadOptions{})
 	if err != nil {
 		return err
 	}

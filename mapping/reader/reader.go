@@ -1,0 +1,105 @@
+// Package reader reads spreadsheets one row at a time: .xlsx/.xlsm with its
+// own streaming XML reader (held to excelize's results by a differential
+// test), .csv/.txt/.tsv in the encodings and delimiters Russian registries
+// export, and .xls/.ods converted by LibreOffice when it is installed. A
+// hostile or broken file ends in an error naming the file, sheet, row and
+// column, within bounded memory (the zip limits in xlsx.go). Cells come as
+// the file stores them (a date cell is its serial number); what they mean
+// is the caller's business. The package imports nothing of mipimport.
+package reader
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Table is a spreadsheet read one row at a time.
+type Table interface {
+	// Next returns the next row's 1-based line number (as the spreadsheet
+	// shows it) and its cells. It returns io.EOF after the last row. The
+	// returned slice is the caller's to keep.
+	Next() (line int, cells []string, err error)
+	// Sheet names the sheet being read ("" for CSV).
+	Sheet() string
+	// Date1904 reports whether the workbook counts its date serials from
+	// 1904 (as Excel for Mac did); a date cell's raw value means another
+	// day then. Always false for CSV.
+	Date1904() bool
+	Close() error
+}
+
+// ReadOptions say how to open an input file.
+type ReadOptions struct {
+	Sheet     string // xlsx: sheet name; "" = the first visible sheet
+	Encoding  string // csv: "auto", "utf-8", "windows-1251", "koi8-r", "utf-16le", "utf-16be"
+	Delimiter string // csv: "auto", ";", ",", "\t"
+	TmpDir    string // xlsx: where a large shared strings table spills; "" = system default
+}
+
+// ErrUnsupported is returned for input formats the tool cannot read (or
+// cannot read on this machine: .xls and .ods need LibreOffice).
+var ErrUnsupported = errors.New("unsupported input format")
+
+// Open opens a spreadsheet by its extension: .xlsx/.xlsm, .csv/.txt/.tsv,
+// and .xls/.ods through LibreOffice when it is installed.
+func Open(path string, o ReadOptions) (Table, error) {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".xlsx", ".xlsm":
+		return openXLSX(path, o)
+	case ".csv", ".txt", ".tsv":
+		return openCSV(path, o)
+	case ".xls", ".ods":
+		return openConverted(path, o)
+	default:
+		return nil, fmt.Errorf("%s: %w %q (want .xlsx or .csv)", path, ErrUnsupported, ext)
+	}
+}
+
+// ReadError is an input error with its place, as encoding/csv's ParseError.
+type ReadError struct {
+	File   string
+	Sheet  string // "" for CSV
+	Line   int    // 1-based row; 0 when unknown
+	Column string // header title or letter; "" when unknown
+	Err    error
+}
+
+func (e *ReadError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Sheet != "" {
+		fmt.Fprintf(&b, ", sheet %q", e.Sheet)
+	}
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ", row %d", e.Line)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ", column %q", e.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// CSVFormat returns the encoding and the delimiter a CSV table is read
+// with (detected or forced); ok is false for a workbook.
+func CSVFormat(t Table) (encoding string, comma rune, ok bool) {
+	c, ok := t.(*csvTable)
+	if !ok {
+		return "", 0, false
+	}
+	return c.encoding, c.comma, true
+}
+
+// ConvertedBy returns the LibreOffice binary that converted an .xls or
+// .ods to the workbook t reads, or "" when there was no conversion.
+func ConvertedBy(t Table) string {
+	if c, ok := t.(*convertedTable); ok {
+		return c.convertedBy
+	}
+	return ""
+}

@@ -1,0 +1,500 @@
+package reader
+
+import (
+	"archive/zip"
+	"bufio"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+	"unicode/utf8"
+)
+
+// The workbook's structure, read the way excelize reads it: the workbook
+// part named by the package relationships, its sheets in order with their
+// visibility, each sheet's part through the workbook relationships, the
+// 1904 date system flag, and the shared strings at xl/sharedStrings.xml.
+
+const (
+	relOfficeDocument       = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+	relOfficeDocumentStrict = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
+)
+
+type bookSheet struct {
+	name, state, rid string
+}
+
+type xlsxBook struct {
+	zr       *zip.ReadCloser
+	parts    map[string]*zip.File // by name, "\" made "/"
+	wbPath   string
+	sheets   []bookSheet
+	targets  map[string]string // workbook relationship id → target
+	date1904 bool
+}
+
+func openBook(file string) (*xlsxBook, error) {
+	zr, err := openZip(file)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the workbook (is it a real .xlsx?): %w", err)
+	}
+	b := &xlsxBook{zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
+	for _, f := range zr.File {
+		b.parts[strings.ReplaceAll(f.Name, "\\", "/")] = f
+	}
+	if err := b.readStructure(); err != nil {
+		zr.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *xlsxBook) Close() error { return b.zr.Close() }
+
+// part returns a part by name; sharedStrings.xml is also found in another
+// case, as excelize finds it.
+func (b *xlsxBook) part(name string) *zip.File {
+	if f, ok := b.parts[name]; ok {
+		return f
+	}
+	if name == sharedStringsPart {
+		for n, f := range b.parts {
+			if strings.EqualFold(n, name) {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+type xmlRels struct {
+	Rels []struct {
+		ID     string `xml:"Id,attr"`
+		Type   string `xml:"Type,attr"`
+		Target string `xml:"Target,attr"`
+	} `xml:"Relationship"`
+}
+
+type xmlWorkbook struct {
+	Pr *struct {
+		Date1904 bool `xml:"date1904,attr"`
+	} `xml:"workbookPr"`
+	Sheets []struct {
+		Attrs []xml.Attr `xml:",any,attr"`
+	} `xml:"sheets>sheet"`
+}
+
+// decodePart decodes a small XML part; a missing part decodes as empty.
+func (b *xlsxBook) decodePart(name string, v any) error {
+	f := b.part(name)
+	if f == nil {
+		return nil
+	}
+	if err := checkStructSize(f); err != nil {
+		return err // a workbook part under another name than checkArchive knows
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("part %q: %w", name, err)
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(bufio.NewReader(rc)).Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("the workbook is damaged: part %q: %w", name, err)
+	}
+	return nil
+}
+
+func (b *xlsxBook) readStructure() error {
+	var root xmlRels
+	if err := b.decodePart("_rels/.rels", &root); err != nil {
+		return err
+	}
+	b.wbPath = "xl/workbook.xml"
+	for _, r := range root.Rels {
+		if r.Type == relOfficeDocument || r.Type == relOfficeDocumentStrict {
+			b.wbPath = strings.TrimPrefix(r.Target, "/")
+			break
+		}
+	}
+	var wb xmlWorkbook
+	if err := b.decodePart(b.wbPath, &wb); err != nil {
+		return err
+	}
+	if wb.Pr != nil {
+		b.date1904 = wb.Pr.Date1904
+	}
+	for _, s := range wb.Sheets {
+		var sh bookSheet
+		for _, a := range s.Attrs {
+			switch {
+			case a.Name.Local == "name" && a.Name.Space == "":
+				sh.name = a.Value
+			case a.Name.Local == "state" && a.Name.Space == "":
+				sh.state = a.Value
+			case a.Name.Local == "id" && a.Name.Space != "":
+				sh.rid = a.Value
+			}
+		}
+		b.sheets = append(b.sheets, sh)
+	}
+	dir, base := path.Split(b.wbPath)
+	var rels xmlRels
+	if err := b.decodePart(dir+"_rels/"+base+".rels", &rels); err != nil {
+		return err
+	}
+	b.targets = make(map[string]string, len(rels.Rels))
+	for _, r := range rels.Rels {
+		if _, dup := b.targets[r.ID]; !dup {
+			b.targets[r.ID] = r.Target
+		}
+	}
+	return nil
+}
+
+// pickSheet returns the named sheet, or the first visible one.
+func (b *xlsxBook) pickSheet(want string) (string, error) {
+	var list []string
+	for _, s := range b.sheets {
+		list = append(list, s.name)
+	}
+	if want != "" {
+		for _, s := range list {
+			if s == want {
+				return s, nil
+			}
+		}
+		return "", fmt.Errorf("no sheet %q; the workbook has %q", want, list)
+	}
+	for _, s := range b.sheets {
+		if s.state == "" || s.state == "visible" {
+			return s.name, nil
+		}
+	}
+	if len(list) > 0 {
+		return list[0], nil
+	}
+	return "", errors.New("the workbook has no sheets")
+}
+
+// sheetPart returns the part that holds a sheet, resolved as excelize
+// resolves it (a target relative to the workbook part, or absolute).
+func (b *xlsxBook) sheetPart(name string) (*zip.File, error) {
+	for _, s := range b.sheets {
+		if s.name != name {
+			continue
+		}
+		target, ok := b.targets[s.rid]
+		if !ok {
+			continue
+		}
+		p := path.Clean(path.Dir(b.wbPath) + "/" + strings.ReplaceAll(target, "\\", "/"))
+		if strings.HasPrefix(target, "/") {
+			p = path.Clean(strings.ReplaceAll(target, "\\", "/"))
+		}
+		if f := b.part(strings.TrimPrefix(p, "/")); f != nil {
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("the workbook names sheet %q but does not hold its data", name)
+}
+
+const sharedStringsPart = "xl/sharedStrings.xml"
+
+// sstMemLimit is how much text of the shared strings is held in memory;
+// the rest goes to a temporary file (a million-row file saved by Excel
+// keeps every distinct name and number there).
+var sstMemLimit = 64 << 20
+
+// sharedStrings is the shared strings table: string i is
+// text[offs[i]:offs[i+1]], held in memory or, past sstMemLimit, in a file.
+type sharedStrings struct {
+	offs []uint32
+	mem  []byte
+	file *os.File
+	fw   *bufio.Writer
+	size int64
+}
+
+func (t *sharedStrings) len() int { return len(t.offs) - 1 }
+
+// appendString appends string i to dst.
+func (t *sharedStrings) appendString(dst []byte, i int) ([]byte, error) {
+	if i < 0 || i >= t.len() {
+		return dst, fmt.Errorf("a cell refers to shared string %d; the table holds %d", i, t.len())
+	}
+	from, to := int64(t.offs[i]), int64(t.offs[i+1])
+	if t.file == nil {
+		return append(dst, t.mem[from:to]...), nil
+	}
+	n := len(dst)
+	dst = append(dst, make([]byte, to-from)...)
+	if _, err := t.file.ReadAt(dst[n:], from); err != nil {
+		return dst[:n], fmt.Errorf("reading the shared strings back from their temporary file: %w", err)
+	}
+	return dst, nil
+}
+
+func (t *sharedStrings) add(s []byte, tmpDir string) error {
+	if t.file == nil && len(t.mem)+len(s) > sstMemLimit {
+		f, err := os.CreateTemp(tmpDir, ".mipimport-sst-*")
+		if err != nil {
+			return fmt.Errorf("the shared strings need a temporary file: %w", err)
+		}
+		os.Remove(f.Name()) // unlinked: gone with the process, whatever happens
+		t.file, t.fw = f, bufio.NewWriterSize(f, 256<<10)
+		if _, err := t.fw.Write(t.mem); err != nil {
+			return err
+		}
+		t.mem = nil
+	}
+	t.size += int64(len(s))
+	if t.size > 1<<32-1 {
+		return errors.New("the shared strings hold more than 4 GiB of text")
+	}
+	if t.file != nil {
+		if _, err := t.fw.Write(s); err != nil {
+			return fmt.Errorf("writing the shared strings to a temporary file: %w", err)
+		}
+	} else {
+		t.mem = append(t.mem, s...)
+	}
+	t.offs = append(t.offs, uint32(t.size))
+	return nil
+}
+
+func (t *sharedStrings) Close() error {
+	if t.file == nil {
+		return nil
+	}
+	return t.file.Close()
+}
+
+// readSharedStrings loads the shared strings table: the <si> children of
+// its root <sst>, each as excelize's xlsxSI.String gives it. Only the text
+// is read: where excelize refuses the whole table (and so every row) over
+// a formatting attribute it cannot parse (<sz val="x"/>) or a root outside
+// the SpreadsheetML namespace, the text is read all the same.
+func (b *xlsxBook) readSharedStrings(tmpDir string) (*sharedStrings, error) {
+	t := &sharedStrings{offs: []uint32{0}}
+	f := b.part(sharedStringsPart)
+	if f == nil {
+		return t, nil
+	}
+	fail := func(err error) (*sharedStrings, error) {
+		t.Close()
+		return nil, fmt.Errorf("the workbook is damaged: part %q: %w; open it in Excel and save it again", f.Name, err)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return fail(err)
+	}
+	defer rc.Close()
+	sc := newXMLScanner(rc)
+	var si siText
+	var out []byte
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return fail(err)
+		}
+		if k == xmlEOF {
+			return t, nil // an empty part: no strings
+		}
+		if k == xmlStart {
+			if string(sc.local) != "sst" {
+				return fail(fmt.Errorf("the root element is <%s>, not <sst>", sc.local))
+			}
+			break
+		}
+	}
+	err = eachChild(sc, func() error {
+		if string(sc.local) != "si" {
+			return skipElement(sc)
+		}
+		si.reset()
+		if err := si.read(sc); err != nil {
+			return err
+		}
+		out = si.appendTo(out[:0])
+		return t.add(out, tmpDir)
+	})
+	if err == nil && t.fw != nil {
+		err = t.fw.Flush()
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return t, nil
+}
+
+// siText gathers a string item (<si>, or a cell's <is>) as excelize's
+// xlsxSI holds it: the text of its last direct <t>, then the text of each
+// rich text run <r> (a run's last <t>); phonetic runs and all else are
+// left out.
+type siText struct {
+	t, runs, run []byte
+	hasRun       bool
+}
+
+func (s *siText) reset() { s.t, s.runs = s.t[:0], s.runs[:0] }
+
+// read consumes the element the scanner stands on (its start just read).
+func (s *siText) read(sc *xmlScanner) error {
+	return eachChild(sc, func() (err error) {
+		switch string(sc.local) {
+		case "t":
+			s.t, err = directText(sc, s.t[:0])
+		case "r":
+			err = s.readRun(sc)
+		default:
+			err = skipElement(sc)
+		}
+		return err
+	})
+}
+
+func (s *siText) readRun(sc *xmlScanner) error {
+	s.run, s.hasRun = s.run[:0], false
+	err := eachChild(sc, func() (err error) {
+		if string(sc.local) != "t" {
+			return skipElement(sc)
+		}
+		s.run, err = directText(sc, s.run[:0])
+		s.hasRun = true
+		return err
+	})
+	if err == nil && s.hasRun {
+		s.runs = append(s.runs, s.run...)
+	}
+	return err
+}
+
+// appendTo appends the item's string, its _xHHHH_ escapes decoded.
+func (s *siText) appendTo(dst []byte) []byte {
+	n := len(dst)
+	dst = append(append(dst, s.t...), s.runs...)
+	return appendBstrUnmarshal(dst[:n], dst[n:])
+}
+
+// directText appends to dst the character data directly inside the
+// element whose start was just read, consuming the element; text inside
+// its children is left out, as encoding/xml's ",chardata" leaves it.
+func directText(sc *xmlScanner, dst []byte) ([]byte, error) {
+	top := sc.depth()
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return dst, err
+		}
+		switch {
+		case k == xmlEnd && sc.depth() < top:
+			return dst, nil
+		case k == xmlText && sc.depth() == top:
+			dst = append(dst, sc.text...)
+		}
+	}
+}
+
+// eachChild consumes the element whose start was just read, calling child
+// at the start of each of its child elements; child must consume that
+// child (skipElement, directText, …).
+func eachChild(sc *xmlScanner, child func() error) error {
+	top := sc.depth()
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return err
+		}
+		switch {
+		case k == xmlEnd && sc.depth() < top:
+			return nil
+		case k == xmlStart:
+			if err := child(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// skipElement consumes the element whose start was just read.
+func skipElement(sc *xmlScanner) error {
+	top := sc.depth()
+	for {
+		k, err := sc.next()
+		if err != nil {
+			return err
+		}
+		if k == xmlEnd && sc.depth() < top {
+			return nil
+		}
+	}
+}
+
+// appendBstrUnmarshal appends s to dst (s may be dst's own tail) with the
+// _xHHHH_ escapes of ECMA-376 decoded as excelize's bstrUnmarshal decodes
+// them: _x005F_ is "_", any other gives its UTF-16 code unit (nothing for
+// a lone surrogate), left to right without overlap.
+func appendBstrUnmarshal(dst, s []byte) []byte {
+	n := len(dst)
+	dst = append(dst, s...)
+	if !bytesContainsX(dst[n:]) {
+		return dst
+	}
+	// An escape (7 bytes) decodes to at most 3, so the write position
+	// never passes the read position.
+	w, r := n, n
+	for r < len(dst) {
+		if r+7 <= len(dst) && dst[r] == '_' && dst[r+1] == 'x' && isHex4(dst[r+2:r+6]) && dst[r+6] == '_' {
+			v := hexVal(dst[r+2 : r+6])
+			switch {
+			case v == 0x5F:
+				dst[w] = '_'
+				w++
+			case v < 0xD800 || v > 0xDFFF:
+				w += utf8.EncodeRune(dst[w:], rune(v))
+			}
+			r += 7
+			continue
+		}
+		dst[w] = dst[r]
+		w++
+		r++
+	}
+	return dst[:w]
+}
+
+func bytesContainsX(s []byte) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '_' && s[i+1] == 'x' {
+			return true
+		}
+	}
+	return false
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+func hexVal(b []byte) int {
+	v := 0
+	for _, c := range b {
+		switch {
+		case c <= '9':
+			v = v<<4 | int(c-'0')
+		case c >= 'a':
+			v = v<<4 | int(c-'a'+10)
+		default:
+			v = v<<4 | int(c-'A'+10)
+		}
+	}
+	return v
+}
