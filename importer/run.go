@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/google/uuid"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"mipimport/mip"
 )
@@ -209,31 +209,42 @@ type sendJob struct {
 	sr seqResult
 }
 
-// pool sends the queued rows with Concurrency workers, so at most that many
-// requests are in flight, and returns when the queue is closed and every
-// request has ended. A worker that got its answer takes the next row
-// itself: no goroutine is started per row, and no other has to be woken
-// before the next request goes out.
+// pool sends the queued rows, at most Concurrency at a time, and returns
+// when the queue is closed and every request has ended. The rows come
+// prepared: when a round of answers frees many slots at once, their next
+// requests start at once instead of one after another as the reader gets
+// to each row.
+//
+// No task returns an error: the errors that stop a run come from the
+// sinks and the state too, and a stop must leave the requests in flight
+// their grace period, so they all go through cancelSend rather than
+// through a group context.
 func (r *run) pool(ctx, sendCtx context.Context, queue <-chan sendJob) {
-	var wg sync.WaitGroup
-	for range r.cfg.Concurrency {
-		wg.Go(func() {
-			for j := range queue {
-				sr := j.sr
-				if r.cfg.State != nil && sr.hash == "" {
-					// Left by prepare: nothing to compare with. A patient
-					// that cannot be encoded keeps no hash and goes to
-					// Send, which fails it with the reason.
-					_ = r.encode(j.it.Patient, &sr)
-				}
-				sr.Result = r.send(ctx, sendCtx, j.it, sr.body, sr.Result)
-				sr.body = nil
-				r.save(&sr)
-				r.results <- sr
-			}
+	var g errgroup.Group
+	g.SetLimit(r.cfg.Concurrency)
+	for j := range queue {
+		g.Go(func() error {
+			r.results <- r.sendRow(ctx, sendCtx, j)
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
+}
+
+// sendRow sends one queued row, records it in the state and returns its
+// final result.
+func (r *run) sendRow(ctx, sendCtx context.Context, j sendJob) seqResult {
+	sr := j.sr
+	if r.cfg.State != nil && sr.hash == "" {
+		// Left by prepare: nothing to compare with. A patient that cannot
+		// be encoded keeps no hash and goes to Send, which fails it with
+		// the reason.
+		_ = r.encode(j.it.Patient, &sr)
+	}
+	sr.Result = r.send(ctx, sendCtx, j.it, sr.body, sr.Result)
+	sr.body = nil
+	r.save(&sr)
+	return sr
 }
 
 // DryRunNote marks a valid row that a dry run did not send.

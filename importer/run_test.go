@@ -378,3 +378,102 @@ func TestRunSinkErrorStops(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// While rows wait, the pool keeps exactly Concurrency requests in flight,
+// never more.
+func TestRunFillsTheLimitAndNoMore(t *testing.T) {
+	const conc = 5
+	release := make(chan struct{})
+	snd := &fakeSender{answer: func(p *mip.Patient, _ int64) (mip.Reply, error) {
+		<-release
+		return mip.Reply{HTTPStatus: 200, Attempts: 1, Answer: mip.Answer{MkabStatus: mip.MkabUploaded}}, nil
+	}}
+	items := patients(100)
+	sink := &memSink{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(context.Background(), Config{Concurrency: conc}, &sliceSource{items: items}, snd, sink)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for snd.inFlight.Load() < conc && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // room for a request too many to start
+	if n := snd.inFlight.Load(); n != conc {
+		t.Errorf("%d requests in flight while every one waits, want %d", n, conc)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, items, sink.out)
+	if m := snd.maxIn.Load(); m != conc {
+		t.Errorf("max in flight %d, want %d", m, conc)
+	}
+}
+
+// Each card GUID is sent at most once per run, so no two requests for one
+// card are ever in flight together: a repeated key is a duplicate, not a
+// second request racing the first.
+func TestRunOneRequestPerGUID(t *testing.T) {
+	const conc, keys = 8, 40
+	items := patients(400)
+	for i := range items { // runs of five rows with one key, each run twice
+		items[i].Key = fmt.Sprintf("key-%d", (i/5)%keys)
+	}
+	snd := &fakeSender{delay: 3 * time.Millisecond}
+	sink := &memSink{}
+	sum, err := Run(context.Background(), Config{Concurrency: conc}, &sliceSource{items: items}, snd, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, items, sink.out)
+	if snd.overlaps != 0 {
+		t.Errorf("%d requests overlapped with the same GUID", snd.overlaps)
+	}
+	distinct := map[string]bool{}
+	for _, g := range snd.sent {
+		distinct[g] = true
+	}
+	if len(snd.sent) != keys || len(distinct) != keys {
+		t.Errorf("%d requests for %d GUIDs, want one for each of %d keys", len(snd.sent), len(distinct), keys)
+	}
+	if sum.Counts[Uploaded] != keys || sum.Counts[Duplicate] != len(items)-keys {
+		t.Errorf("counts %v", sum.Counts)
+	}
+	if m := snd.maxIn.Load(); m > conc {
+		t.Errorf("max in flight %d > %d", m, conc)
+	}
+}
+
+// --max-duration ends the run like an interruption: the requests in flight
+// finish, and every other row is written, in order, as not_sent naming
+// the time limit.
+func TestRunMaxDurationWritesEveryRow(t *testing.T) {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 50*time.Millisecond,
+		fmt.Errorf("--max-duration reached: %w", context.DeadlineExceeded))
+	defer cancel()
+	snd := &fakeSender{delay: 10 * time.Millisecond}
+	items := patients(2000)
+	sink := &memSink{}
+	sum, err := Run(ctx, Config{Concurrency: 2, Grace: 10 * time.Second}, &sliceSource{items: items}, snd, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, items, sink.out)
+	if !errors.Is(sum.Aborted, context.DeadlineExceeded) {
+		t.Fatalf("aborted = %v", sum.Aborted)
+	}
+	if sum.Counts[NotSent] == 0 || sum.Counts[Uploaded]+sum.Counts[NotSent] != len(items) {
+		t.Fatalf("counts %v: want every row uploaded or not_sent, some not_sent", sum.Counts)
+	}
+	if int64(sum.Counts[Uploaded]) != snd.calls.Load() {
+		t.Fatalf("%d requests, %d uploaded: a request in flight was cut off", snd.calls.Load(), sum.Counts[Uploaded])
+	}
+	for _, r := range sink.out {
+		if r.Outcome == NotSent && !strings.Contains(strings.Join(r.Messages, " "), "--max-duration") {
+			t.Fatalf("row %d: %q, want the time limit named", r.Row, r.Messages)
+		}
+	}
+}
