@@ -93,7 +93,7 @@ func BenchmarkPipeline(b *testing.B) {
 					b.Fatal(err)
 				}
 				cfg := importer.Config{Concurrency: conc, DryRun: mode == "dry", State: st}
-				sum, err := importer.Run(context.Background(), cfg, itemSource{src}, snd, x, fixSink{fix, mode == "dry"}, j)
+				sum, err := importer.Import(context.Background(), cfg, itemSource{src}, snd, x, fixSink{fix, mode == "dry"}, j)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -97,7 +97,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	closed bool
-	active map[*Run]struct{} // begun, not finished: flushed by Close
+	active map[*Session]struct{} // begun, not finished: flushed by Close
 }
 
 // DefaultPath is the state file used when --state is not given:
@@ -152,7 +152,7 @@ func Open(path string, opts Options) (*Store, error) {
 		lock:     lk,
 		batchMax: defaultBatchMax,
 		batchAge: defaultBatchAge,
-		active:   make(map[*Run]struct{}),
+		active:   make(map[*Session]struct{}),
 		batch:    make(map[int]*sql.Stmt),
 	}
 	if s.now == nil {
@@ -170,7 +170,7 @@ func openReadOnly(path, abs string, opts Options) (*Store, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("state file %s: %w (no import has used it yet)", path, err)
 	}
-	s := &Store{path: path, now: opts.Now, readOnly: true, active: make(map[*Run]struct{}), batch: make(map[int]*sql.Stmt)}
+	s := &Store{path: path, now: opts.Now, readOnly: true, active: make(map[*Session]struct{}), batch: make(map[int]*sql.Stmt)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -295,7 +295,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	runs := make([]*Run, 0, len(s.active))
+	runs := make([]*Session, 0, len(s.active))
 	for r := range s.active {
 		runs = append(runs, r)
 	}
