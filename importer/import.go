@@ -119,14 +119,14 @@ type importRun struct {
 
 	// seen maps each card GUID to the first row that had it, to find
 	// duplicates. A GUID in the canonical form (lowercase, as KeyGUID
-	// makes them) is kept as its 16 bytes: as strings, a million rows' GUIDs
-	// held 70 MiB of live heap, which GOGC=100 doubled in RSS. Any other
-	// GUID (mapped from the input as written) is kept in seenAny as it is.
+	// makes them) is kept as its 16 bytes rather than as a string, so that
+	// the map of a million-row input stays small. Any other GUID (mapped
+	// from the input as written) is kept in seenAny as it is.
 	seen    map[[16]byte]int32
 	seenAny map[string]int
 
 	mu       sync.Mutex
-	abort    error // why sending stopped early (auth, unreachable)
+	abort    error // why sending stopped early: bad credentials, МИП unreachable, a sink or the state failing
 	stateErr error // the first failure to record in the state
 	answered bool  // some request got an HTTP answer
 
@@ -134,12 +134,8 @@ type importRun struct {
 }
 
 // read takes rows from the source, in order, and either resolves them at
-// once (invalid, duplicate, not sent) or queues them for the pool.
-//
-// The queue holds up to Concurrency rows read and prepared ahead: when a
-// round of answers frees many workers at once (with a steady latency the
-// requests of one round come back together), their next requests start at
-// once instead of one after another as the reader gets to each row.
+// once (invalid, duplicate, unchanged, not sent) or queues them for the
+// pool, up to Concurrency rows prepared ahead.
 func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 	queue := make(chan sendJob, r.cfg.Concurrency)
 	pooled := make(chan struct{})
@@ -211,7 +207,8 @@ type sendJob struct {
 
 // pool sends the queued rows, at most Concurrency at a time, and returns
 // when the queue is closed and every request has ended. The rows come
-// prepared: when a round of answers frees many slots at once, their next
+// prepared: when a round of answers frees many slots at once (with a
+// steady latency the requests of one round come back together), the next
 // requests start at once instead of one after another as the reader gets
 // to each row.
 //
@@ -293,8 +290,8 @@ func (r *importRun) prepare(it Item, sr *seqResult) (Known, error) {
 	}
 	if r.cfg.State != nil {
 		if !known.Found || known.Hash == "" || r.cfg.Force {
-			// Nothing to compare with: the worker that sends the row
-			// hashes it, off the reader, which every row waits for.
+			// Nothing to compare with: sendRow hashes the row, off the
+			// reader, which every row waits for.
 			return known, nil
 		}
 		if err := r.encode(p, sr); err != nil {
@@ -432,8 +429,8 @@ func outcomeOf(a mip.Answer) Outcome {
 }
 
 // write puts results in input order and hands them to the sinks. Results
-// arrive out of order from the workers; the reorder buffer is bounded by
-// the token window.
+// arrive out of order from the pool; the reorder buffer is bounded by the
+// token window.
 func (r *importRun) write() error {
 	pending := make(map[int]seqResult, window(r.cfg.Concurrency))
 	next := 0

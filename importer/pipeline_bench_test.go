@@ -23,7 +23,7 @@ import (
 // BenchmarkPipeline runs what `mipimport import` runs, wired the same way:
 // the mapping's source over a real big file, the importer, the real client
 // against an in-process mipmock at zero latency (or a dry run), and the
-// three result files. It is the target of the CPU profile of issue 6:
+// three result files. To see where the CPU goes:
 //
 //	make samples-big ROWS=100000
 //	go test -run='^$' -bench=Pipeline/send -benchtime=1x -cpuprofile=cpu.prof ./importer/

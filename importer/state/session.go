@@ -40,10 +40,10 @@ type Session struct {
 	dryRun   bool
 	// keys holds a 64-bit hash of every (clinic, key) the state knew for
 	// the run's МИП when the run began, sorted: a key not in it is
-	// certainly unknown and Known answers without a query. A nightly run
-	// with new patients among many known ones would otherwise pay a
-	// database lookup (10-40 µs of CPU) for each new row. nil with
-	// filtered false when the state knew too many keys to hold them.
+	// certainly unknown and Known answers without a query, so a nightly
+	// run with new patients among many known ones does not pay a database
+	// lookup for each new row. nil with filtered false when the state knew
+	// too many keys to hold them.
 	keys     []uint64
 	filtered bool
 	seed     maphash.Seed
