@@ -109,6 +109,9 @@ func Import(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Si
 	return r.sum, writeErr
 }
 
+// importRun is one call of Import: its settings, the stages' channels,
+// the card GUIDs seen so far and the tally. The reader (read), the pool
+// and the writer (write) share it.
 type importRun struct {
 	cfg        Config
 	snd        Sender
