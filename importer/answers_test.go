@@ -14,7 +14,7 @@ import (
 
 // МИП answering with bodies that are not answers must fail those rows with
 // a clear message while the run goes on, reading a bounded amount.
-func TestRunSurvivesUnexpectedBodies(t *testing.T) {
+func TestImportSurvivesUnexpectedBodies(t *testing.T) {
 	bodies := []string{
 		"<html><body><h1>502 Bad Gateway</h1></body></html>",
 		"",
@@ -39,7 +39,7 @@ func TestRunSurvivesUnexpectedBodies(t *testing.T) {
 	}
 	items := patients(12)
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{Concurrency: 1}, &sliceSource{items: items}, client, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: 1}, &sliceSource{items: items}, client, sink)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestStateSendsThePayloadItHashed(t *testing.T) {
 	st := &hashState{}
 	snd := &encodedSender{}
 	items := patients(50)
-	sum, err := Run(context.Background(), Config{State: st, Concurrency: 8}, &sliceSource{items: items}, snd, &memSink{})
+	sum, err := Import(context.Background(), Config{State: st, Concurrency: 8}, &sliceSource{items: items}, snd, &memSink{})
 	if err != nil || sum.Counts[Uploaded] != 50 {
 		t.Fatalf("counts %v, %v", sum.Counts, err)
 	}
@@ -79,7 +79,7 @@ func TestStateSendsThePayloadItHashed(t *testing.T) {
 
 	// Without a state nothing is hashed, and the patient goes to Send.
 	snd2 := &encodedSender{}
-	if _, err := Run(context.Background(), Config{Concurrency: 8}, &sliceSource{items: patients(10)}, snd2, &memSink{}); err != nil {
+	if _, err := Import(context.Background(), Config{Concurrency: 8}, &sliceSource{items: patients(10)}, snd2, &memSink{}); err != nil {
 		t.Fatal(err)
 	}
 	if snd2.encoded != 0 || snd2.calls.Load() != 10 {

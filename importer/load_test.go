@@ -60,7 +60,7 @@ func BenchmarkLoad(b *testing.B) {
 			var rows int
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				sum, err := Run(context.Background(), Config{Concurrency: tc.conc}, &genSource{n: tc.rows}, client, nullSink{})
+				sum, err := Import(context.Background(), Config{Concurrency: tc.conc}, &genSource{n: tc.rows}, client, nullSink{})
 				if err != nil {
 					b.Fatal(err)
 				}

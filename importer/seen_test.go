@@ -32,7 +32,7 @@ func TestGUIDBytes(t *testing.T) {
 // Duplicates are found by the GUID as written: canonical GUIDs and any
 // other strings alike, and two spellings of one UUID stay two cards, as
 // МИП would see them.
-func TestRunDuplicateGUIDForms(t *testing.T) {
+func TestImportDuplicateGUIDForms(t *testing.T) {
 	guids := []string{
 		"4a57967a-5f96-5cb5-825c-50e5e0ef8410", // 0
 		"4A57967A-5F96-5CB5-825C-50E5E0EF8410", // 1: another string
@@ -47,7 +47,7 @@ func TestRunDuplicateGUIDForms(t *testing.T) {
 		items[i].Patient.GUID = g
 	}
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{Concurrency: 2}, &sliceSource{items: items}, &fakeSender{}, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: 2}, &sliceSource{items: items}, &fakeSender{}, sink)
 	if err != nil {
 		t.Fatal(err)
 	}

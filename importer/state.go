@@ -11,7 +11,7 @@ import (
 // State is what the importer needs from the state store (SPEC §6): what was
 // uploaded for a key before, and a place to record every row's result.
 // Known is called from the reader goroutine; Save from the reader and from
-// the workers, concurrently, as each row's result becomes final.
+// the pool's senders, concurrently, as each row's result becomes final.
 type State interface {
 	// Known returns what is remembered for the key of a clinic.
 	Known(mcod, key string) (Known, error)

@@ -47,7 +47,7 @@ func TestStateSkipsUnchangedAndSendsChanged(t *testing.T) {
 	st := &memState{}
 	items := patients(20)
 	snd := &fakeSender{}
-	if _, err := Run(context.Background(), Config{State: st, Concurrency: 4}, &sliceSource{items: items}, snd, &memSink{}); err != nil {
+	if _, err := Import(context.Background(), Config{State: st, Concurrency: 4}, &sliceSource{items: items}, snd, &memSink{}); err != nil {
 		t.Fatal(err)
 	}
 	if snd.calls.Load() != 20 {
@@ -61,7 +61,7 @@ func TestStateSkipsUnchangedAndSendsChanged(t *testing.T) {
 	// Same data again: nothing is sent.
 	snd2 := &fakeSender{}
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{State: st}, &sliceSource{items: patients(20)}, snd2, sink)
+	sum, err := Import(context.Background(), Config{State: st}, &sliceSource{items: patients(20)}, snd2, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestStateSkipsUnchangedAndSendsChanged(t *testing.T) {
 		changed[i].Patient.Phone = fmt.Sprintf("+7912000000%d", i)
 	}
 	snd3 := &fakeSender{}
-	sum, err = Run(context.Background(), Config{State: st}, &sliceSource{items: changed}, snd3, &memSink{})
+	sum, err = Import(context.Background(), Config{State: st}, &sliceSource{items: changed}, snd3, &memSink{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestStateSkipsUnchangedAndSendsChanged(t *testing.T) {
 
 	// --force sends everything again.
 	snd4 := &fakeSender{}
-	if _, err := Run(context.Background(), Config{State: st, Force: true}, &sliceSource{items: patients(20)}, snd4, &memSink{}); err != nil {
+	if _, err := Import(context.Background(), Config{State: st, Force: true}, &sliceSource{items: patients(20)}, snd4, &memSink{}); err != nil {
 		t.Fatal(err)
 	}
 	if snd4.calls.Load() != 20 {
@@ -110,7 +110,7 @@ func TestStateSkipsUnchangedAndSendsChanged(t *testing.T) {
 func TestStateRememberedGUIDWins(t *testing.T) {
 	st := &memState{known: map[string]Known{"770001|key-0": {Found: true, MkabGUID: "c180af82-b7bb-477c-a6de-e1625b49a21f", Hash: "old"}}}
 	snd := &fakeSender{}
-	if _, err := Run(context.Background(), Config{State: st}, &sliceSource{items: patients(1)}, snd, &memSink{}); err != nil {
+	if _, err := Import(context.Background(), Config{State: st}, &sliceSource{items: patients(1)}, snd, &memSink{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(snd.sent) != 1 || snd.sent[0] != "c180af82-b7bb-477c-a6de-e1625b49a21f" {
@@ -120,7 +120,7 @@ func TestStateRememberedGUIDWins(t *testing.T) {
 
 func TestStateDryRunRecordsNothing(t *testing.T) {
 	st := &memState{}
-	if _, err := Run(context.Background(), Config{State: st, DryRun: true}, &sliceSource{items: patients(5)}, nil, &memSink{}); err != nil {
+	if _, err := Import(context.Background(), Config{State: st, DryRun: true}, &sliceSource{items: patients(5)}, nil, &memSink{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(st.saved) != 0 {
@@ -143,7 +143,7 @@ func TestStateKnownWithoutHashIsSent(t *testing.T) {
 	}}
 	snd := &fakeSender{}
 	sink := &memSink{}
-	if _, err := Run(context.Background(), Config{State: st, Concurrency: 2}, &sliceSource{items: items}, snd, sink); err != nil {
+	if _, err := Import(context.Background(), Config{State: st, Concurrency: 2}, &sliceSource{items: items}, snd, sink); err != nil {
 		t.Fatal(err)
 	}
 	if got := []Outcome{sink.out[0].Outcome, sink.out[1].Outcome}; got[0] != Uploaded || got[1] != Unchanged {

@@ -198,7 +198,7 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 	if run != nil {
 		cfg.State = run
 	}
-	sum, runErr := importer.Run(runCtx, cfg, itemSource{src}, sender, sinks.list()...)
+	sum, runErr := importer.Import(runCtx, cfg, itemSource{src}, sender, sinks.list()...)
 	prog.finish()
 	// The state's end of run (merging a million rows takes seconds) and
 	// saving the result files (compressing them, as long) are independent:
@@ -226,7 +226,7 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 }
 
 // openState opens the state file and begins a run in it; nil without one.
-func openState(f importFlags, input string, log *zap.Logger) (*state.Run, func(), error) {
+func openState(f importFlags, input string, log *zap.Logger) (*state.Session, func(), error) {
 	if f.noState {
 		log.Warn("no state file: unchanged rows are sent again (GUIDs still come from the keys, so no card is created twice)")
 		return nil, func() {}, nil

@@ -56,7 +56,7 @@ func BenchmarkImportOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	run := func(b *testing.B, st importer.State, want importer.Outcome) importer.Summary {
-		sum, err := importer.Run(context.Background(), importer.Config{Concurrency: conc, State: st}, &genSource{n: rows}, client, nullSink{})
+		sum, err := importer.Import(context.Background(), importer.Config{Concurrency: conc, State: st}, &genSource{n: rows}, client, nullSink{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -70,7 +70,7 @@ func BenchmarkImportOverhead(b *testing.B) {
 			var n int
 			var cpu time.Duration
 			for b.Loop() {
-				var st *Run
+				var st *Session
 				if mode != "off" {
 					b.StopTimer()
 					path := tempPath(b)

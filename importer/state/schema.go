@@ -92,8 +92,8 @@ CREATE TABLE attempts (
 CREATE INDEX attempts_by_key ON attempts(key) WHERE key <> '';
 CREATE INDEX attempts_by_run_row ON attempts(run_id, row);`},
 		// A run writes only at the end of its tables while it imports: rows
-		// come in any key order, and indexes in key order took a random
-		// page write per row (a third of the throughput at zero latency).
+		// come in any key order, and an index in key order would take a
+		// random page write per row.
 		// What an attempt stored for its key is kept in the attempt and
 		// merged into patients, sorted, when the run finishes — or when the
 		// next run begins, for a run that was killed. key_attempts replaces

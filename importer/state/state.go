@@ -14,8 +14,8 @@
 // While a run goes it only appends: what an attempt stored for its key
 // (GUIDs, payload hash) is kept in the attempt and merged into patients,
 // in key order, when the run finishes (or when the next run begins, after
-// a kill). Rows come in no key order, and writing the key-ordered tables
-// row by row cost a random page write per row.
+// a kill). Rows come in no key order, so writing the key-ordered tables
+// row by row would cost a random page write per row.
 //
 // Personal data stays out: the state holds the row key (which may be a
 // СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses and the
@@ -61,8 +61,8 @@ type Options struct {
 }
 
 // Batching of saves: a transaction per batchMax rows, or when the oldest
-// queued row is batchAge old, committed by a goroutine of the run so the
-// caller does not wait. batchMax and batchAge are copied into each Store so
+// queued row is batchAge old, committed by a goroutine of the Session so
+// the caller does not wait. batchMax and batchAge are copied into each Store so
 // tests can tune them.
 const (
 	defaultBatchMax = 256
@@ -97,7 +97,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	closed bool
-	active map[*Run]struct{} // begun, not finished: flushed by Close
+	active map[*Session]struct{} // begun, not finished: flushed by Close
 }
 
 // DefaultPath is the state file used when --state is not given:
@@ -152,7 +152,7 @@ func Open(path string, opts Options) (*Store, error) {
 		lock:     lk,
 		batchMax: defaultBatchMax,
 		batchAge: defaultBatchAge,
-		active:   make(map[*Run]struct{}),
+		active:   make(map[*Session]struct{}),
 		batch:    make(map[int]*sql.Stmt),
 	}
 	if s.now == nil {
@@ -170,7 +170,7 @@ func openReadOnly(path, abs string, opts Options) (*Store, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("state file %s: %w (no import has used it yet)", path, err)
 	}
-	s := &Store{path: path, now: opts.Now, readOnly: true, active: make(map[*Run]struct{}), batch: make(map[int]*sql.Stmt)}
+	s := &Store{path: path, now: opts.Now, readOnly: true, active: make(map[*Session]struct{}), batch: make(map[int]*sql.Stmt)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -276,17 +276,17 @@ func dsn(abs string, readOnly bool) string {
 		q.Set("_synchronous", "NORMAL")
 		q.Set("_txlock", "immediate")
 		// The merge at a run's end sorts every row of the run; a helper
-		// thread cuts its time on two cores (1M rows: 5.7 s → 3.9–4.8 s).
+		// thread shortens it on a machine with two cores or more.
 		q.Set("_pragma", "threads = 2")
 	}
 	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: q.Encode()}
 	return u.String()
 }
 
-// Close flushes the saves of runs not finished (they stay recorded without
-// an end time, like a killed run), closes the file and releases the lock.
-// Call it after Finish, or to abandon a run, but not while another
-// goroutine is still calling the run's Save or Known. Close after Close
+// Close flushes the saves of sessions not finished (their runs stay
+// recorded without an end time, like a killed run), closes the file and
+// releases the lock. Call it after Finish, or to abandon a run, but not
+// while another goroutine is still calling the session's Save or Known. Close after Close
 // does nothing.
 func (s *Store) Close() error {
 	s.mu.Lock()
@@ -295,7 +295,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	runs := make([]*Run, 0, len(s.active))
+	runs := make([]*Session, 0, len(s.active))
 	for r := range s.active {
 		runs = append(runs, r)
 	}

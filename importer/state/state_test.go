@@ -53,7 +53,7 @@ func open(t testing.TB, path string) *Store {
 	return s
 }
 
-func begin(t testing.TB, s *Store, target string) *Run {
+func begin(t testing.TB, s *Store, target string) *Session {
 	t.Helper()
 	r, err := s.BeginRun(RunInfo{Target: target, Input: "patients.xlsx", InputHash: strings.Repeat("ab", 32), Settings: `{"concurrency":8}`})
 	if err != nil {
@@ -62,21 +62,21 @@ func begin(t testing.TB, s *Store, target string) *Run {
 	return r
 }
 
-func finish(t testing.TB, r *Run) {
+func finish(t testing.TB, r *Session) {
 	t.Helper()
 	if err := r.Finish(importer.Summary{}); err != nil {
 		t.Fatalf("Finish: %v", err)
 	}
 }
 
-func save(t testing.TB, r *Run, res importer.Result, hash string) {
+func save(t testing.TB, r *Session, res importer.Result, hash string) {
 	t.Helper()
 	if err := r.Save(res, mcod, hash); err != nil {
 		t.Fatalf("Save row %d: %v", res.Row, err)
 	}
 }
 
-func known(t testing.TB, r *Run, key string) importer.Known {
+func known(t testing.TB, r *Session, key string) importer.Known {
 	t.Helper()
 	k, err := r.Known(mcod, key)
 	if err != nil {
@@ -210,7 +210,7 @@ func TestSaveSequenceKeepsGUIDs(t *testing.T) {
 		for _, oneRun := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/one-run=%v", tt.name, oneRun), func(t *testing.T) {
 				s := open(t, tempPath(t))
-				var r *Run
+				var r *Session
 				for _, st := range tt.steps {
 					if r == nil {
 						r = begin(t, s, testTarget)

@@ -116,11 +116,11 @@ func checkOrder(t *testing.T, items []Item, got []Result) {
 	}
 }
 
-func TestRunOrderConcurrencyAndGUIDs(t *testing.T) {
+func TestImportOrderConcurrencyAndGUIDs(t *testing.T) {
 	items := patients(500)
 	snd := &fakeSender{delay: 2 * time.Millisecond}
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{Concurrency: 16}, &sliceSource{items: items}, snd, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: 16}, &sliceSource{items: items}, snd, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,12 +155,12 @@ func TestKeyGUIDIsStableAndPerClinic(t *testing.T) {
 	}
 }
 
-func TestRunDuplicateKeys(t *testing.T) {
+func TestImportDuplicateKeys(t *testing.T) {
 	items := patients(5)
 	items[3].Key = items[1].Key
 	snd := &fakeSender{}
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{Concurrency: 2}, &sliceSource{items: items}, snd, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: 2}, &sliceSource{items: items}, snd, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,13 +176,13 @@ func TestRunDuplicateKeys(t *testing.T) {
 	}
 }
 
-func TestRunInvalidRowsAreNotSent(t *testing.T) {
+func TestImportInvalidRowsAreNotSent(t *testing.T) {
 	items := patients(3)
 	items[1].Invalid, items[1].Patient = true, nil
 	items[1].Messages = []string{"СНИЛС: неверная контрольная сумма (столбец \"СНИЛС\")"}
 	snd := &fakeSender{}
 	sink := &memSink{}
-	if _, err := Run(context.Background(), Config{}, &sliceSource{items: items}, snd, sink); err != nil {
+	if _, err := Import(context.Background(), Config{}, &sliceSource{items: items}, snd, sink); err != nil {
 		t.Fatal(err)
 	}
 	if sink.out[1].Outcome != Invalid || len(sink.out[1].Messages) != 1 || snd.calls.Load() != 2 {
@@ -190,7 +190,7 @@ func TestRunInvalidRowsAreNotSent(t *testing.T) {
 	}
 }
 
-func TestRunAnswersToOutcomes(t *testing.T) {
+func TestImportAnswersToOutcomes(t *testing.T) {
 	cases := []struct {
 		mkab, att string
 		want      Outcome
@@ -208,7 +208,7 @@ func TestRunAnswersToOutcomes(t *testing.T) {
 				return mip.Reply{HTTPStatus: 200, Attempts: 1, Answer: mip.Answer{MkabStatus: c.mkab, AttachmentStatus: c.att, ValidationMessage: []string{"проверка"}}}, nil
 			}}
 			sink := &memSink{}
-			if _, err := Run(context.Background(), Config{}, &sliceSource{items: patients(1)}, snd, sink); err != nil {
+			if _, err := Import(context.Background(), Config{}, &sliceSource{items: patients(1)}, snd, sink); err != nil {
 				t.Fatal(err)
 			}
 			r := sink.out[0]
@@ -222,7 +222,7 @@ func TestRunAnswersToOutcomes(t *testing.T) {
 	}
 }
 
-func TestRunFailedRowsKeepGoing(t *testing.T) {
+func TestImportFailedRowsKeepGoing(t *testing.T) {
 	snd := &fakeSender{answer: func(p *mip.Patient, n int64) (mip.Reply, error) {
 		if n%2 == 0 {
 			return mip.Reply{}, &mip.Error{Kind: mip.FailServer, HTTPStatus: 503, Attempts: 6}
@@ -230,7 +230,7 @@ func TestRunFailedRowsKeepGoing(t *testing.T) {
 		return mip.Reply{HTTPStatus: 200, Attempts: 1, Answer: mip.Answer{MkabStatus: mip.MkabUploaded}}, nil
 	}}
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{Concurrency: 1}, &sliceSource{items: patients(10)}, snd, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: 1}, &sliceSource{items: patients(10)}, snd, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,14 +242,14 @@ func TestRunFailedRowsKeepGoing(t *testing.T) {
 	}
 }
 
-func TestRunBadCredentialsAbortAtOnce(t *testing.T) {
+func TestImportBadCredentialsAbortAtOnce(t *testing.T) {
 	const conc = 4
 	snd := &fakeSender{delay: time.Millisecond, answer: func(p *mip.Patient, _ int64) (mip.Reply, error) {
 		return mip.Reply{}, &mip.Error{Kind: mip.FailAuth, HTTPStatus: 401, Attempts: 1}
 	}}
 	sink := &memSink{}
 	items := patients(200)
-	sum, err := Run(context.Background(), Config{Concurrency: conc}, &sliceSource{items: items}, snd, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: conc}, &sliceSource{items: items}, snd, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,12 +265,12 @@ func TestRunBadCredentialsAbortAtOnce(t *testing.T) {
 	}
 }
 
-func TestRunUnreachableAbortsEarly(t *testing.T) {
+func TestImportUnreachableAbortsEarly(t *testing.T) {
 	snd := &fakeSender{answer: func(p *mip.Patient, _ int64) (mip.Reply, error) {
 		return mip.Reply{}, &mip.Error{Kind: mip.FailConnect, Attempts: 3, Detail: "connection refused"}
 	}}
 	sink := &memSink{}
-	sum, err := Run(context.Background(), Config{Concurrency: 2}, &sliceSource{items: patients(100)}, snd, sink)
+	sum, err := Import(context.Background(), Config{Concurrency: 2}, &sliceSource{items: patients(100)}, snd, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestRunUnreachableAbortsEarly(t *testing.T) {
 	}
 }
 
-func TestRunStopLetsInFlightFinish(t *testing.T) {
+func TestImportStopLetsInFlightFinish(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	release := make(chan struct{})
 	started := make(chan struct{}, 10)
@@ -304,7 +304,7 @@ func TestRunStopLetsInFlightFinish(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 		close(release)
 	}()
-	sum, err := Run(ctx, Config{Concurrency: 2, Grace: 5 * time.Second}, &sliceSource{items: items}, snd, sink)
+	sum, err := Import(ctx, Config{Concurrency: 2, Grace: 5 * time.Second}, &sliceSource{items: items}, snd, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,10 +317,10 @@ func TestRunStopLetsInFlightFinish(t *testing.T) {
 	}
 }
 
-func TestRunDryRunSendsNothing(t *testing.T) {
+func TestImportDryRunSendsNothing(t *testing.T) {
 	sink := &memSink{}
 	items := patients(3)
-	sum, err := Run(context.Background(), Config{DryRun: true}, &sliceSource{items: items}, nil, sink)
+	sum, err := Import(context.Background(), Config{DryRun: true}, &sliceSource{items: items}, nil, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestRunDryRunSendsNothing(t *testing.T) {
 
 // A row stuck in retries must not let the reader run unboundedly ahead:
 // the reorder buffer is bounded by the window.
-func TestRunReadAheadIsBounded(t *testing.T) {
+func TestImportReadAheadIsBounded(t *testing.T) {
 	release := make(chan struct{})
 	snd := &fakeSender{answer: func(p *mip.Patient, n int64) (mip.Reply, error) {
 		if n == 1 {
@@ -349,7 +349,7 @@ func TestRunReadAheadIsBounded(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if _, err := Run(context.Background(), Config{Concurrency: 4}, src, snd, sink); err != nil {
+		if _, err := Import(context.Background(), Config{Concurrency: 4}, src, snd, sink); err != nil {
 			t.Error(err)
 		}
 	}()
@@ -371,10 +371,109 @@ func (f *failingSink) Write(r Result) error {
 	return nil
 }
 
-func TestRunSinkErrorStops(t *testing.T) {
+func TestImportSinkErrorStops(t *testing.T) {
 	snd := &fakeSender{}
-	_, err := Run(context.Background(), Config{Concurrency: 2}, &sliceSource{items: patients(100)}, snd, &failingSink{after: 3})
+	_, err := Import(context.Background(), Config{Concurrency: 2}, &sliceSource{items: patients(100)}, snd, &failingSink{after: 3})
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// While rows wait, the pool keeps exactly Concurrency requests in flight,
+// never more.
+func TestImportFillsTheLimitAndNoMore(t *testing.T) {
+	const conc = 5
+	release := make(chan struct{})
+	snd := &fakeSender{answer: func(p *mip.Patient, _ int64) (mip.Reply, error) {
+		<-release
+		return mip.Reply{HTTPStatus: 200, Attempts: 1, Answer: mip.Answer{MkabStatus: mip.MkabUploaded}}, nil
+	}}
+	items := patients(100)
+	sink := &memSink{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Import(context.Background(), Config{Concurrency: conc}, &sliceSource{items: items}, snd, sink)
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for snd.inFlight.Load() < conc && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // room for a request too many to start
+	if n := snd.inFlight.Load(); n != conc {
+		t.Errorf("%d requests in flight while every one waits, want %d", n, conc)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, items, sink.out)
+	if m := snd.maxIn.Load(); m != conc {
+		t.Errorf("max in flight %d, want %d", m, conc)
+	}
+}
+
+// Each card GUID is sent at most once per run, so no two requests for one
+// card are ever in flight together: a repeated key is a duplicate, not a
+// second request racing the first.
+func TestImportOneRequestPerGUID(t *testing.T) {
+	const conc, keys = 8, 40
+	items := patients(400)
+	for i := range items { // runs of five rows with one key, each run twice
+		items[i].Key = fmt.Sprintf("key-%d", (i/5)%keys)
+	}
+	snd := &fakeSender{delay: 3 * time.Millisecond}
+	sink := &memSink{}
+	sum, err := Import(context.Background(), Config{Concurrency: conc}, &sliceSource{items: items}, snd, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, items, sink.out)
+	if snd.overlaps != 0 {
+		t.Errorf("%d requests overlapped with the same GUID", snd.overlaps)
+	}
+	distinct := map[string]bool{}
+	for _, g := range snd.sent {
+		distinct[g] = true
+	}
+	if len(snd.sent) != keys || len(distinct) != keys {
+		t.Errorf("%d requests for %d GUIDs, want one for each of %d keys", len(snd.sent), len(distinct), keys)
+	}
+	if sum.Counts[Uploaded] != keys || sum.Counts[Duplicate] != len(items)-keys {
+		t.Errorf("counts %v", sum.Counts)
+	}
+	if m := snd.maxIn.Load(); m > conc {
+		t.Errorf("max in flight %d > %d", m, conc)
+	}
+}
+
+// --max-duration ends the run like an interruption: the requests in flight
+// finish, and every other row is written, in order, as not_sent naming
+// the time limit.
+func TestImportMaxDurationWritesEveryRow(t *testing.T) {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 50*time.Millisecond,
+		fmt.Errorf("--max-duration reached: %w", context.DeadlineExceeded))
+	defer cancel()
+	snd := &fakeSender{delay: 10 * time.Millisecond}
+	items := patients(2000)
+	sink := &memSink{}
+	sum, err := Import(ctx, Config{Concurrency: 2, Grace: 10 * time.Second}, &sliceSource{items: items}, snd, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, items, sink.out)
+	if !errors.Is(sum.Aborted, context.DeadlineExceeded) {
+		t.Fatalf("aborted = %v", sum.Aborted)
+	}
+	if sum.Counts[NotSent] == 0 || sum.Counts[Uploaded]+sum.Counts[NotSent] != len(items) {
+		t.Fatalf("counts %v: want every row uploaded or not_sent, some not_sent", sum.Counts)
+	}
+	if int64(sum.Counts[Uploaded]) != snd.calls.Load() {
+		t.Fatalf("%d requests, %d uploaded: a request in flight was cut off", snd.calls.Load(), sum.Counts[Uploaded])
+	}
+	for _, r := range sink.out {
+		if r.Outcome == NotSent && !strings.Contains(strings.Join(r.Messages, " "), "--max-duration") {
+			t.Fatalf("row %d: %q, want the time limit named", r.Row, r.Messages)
+		}
 	}
 }

@@ -29,20 +29,21 @@ type RunInfo struct {
 	DryRun    bool   // a dry run never changes what is remembered per key
 }
 
-// Run records one import run. It implements importer.State. Known may be
-// called concurrently with Save (the importer's reader and writer
-// goroutines); Save calls come from one goroutine, in input order.
-type Run struct {
+// Session is one import run's open handle on the state file, from BeginRun
+// to Finish: it looks keys up and records every row's result. It
+// implements importer.State; Known and Save may be called concurrently
+// (the importer calls them from its reader and from its senders).
+type Session struct {
 	s        *Store
 	id       int64
 	targetID int64
 	dryRun   bool
 	// keys holds a 64-bit hash of every (clinic, key) the state knew for
 	// the run's МИП when the run began, sorted: a key not in it is
-	// certainly unknown and Known answers without a query. A nightly run
-	// with new patients among many known ones would otherwise pay a
-	// database lookup (10-40 µs of CPU) for each new row. nil with
-	// filtered false when the state knew too many keys to hold them.
+	// certainly unknown and Known answers without a query, so a nightly
+	// run with new patients among many known ones does not pay a database
+	// lookup for each new row. nil with filtered false when the state knew
+	// too many keys to hold them.
 	keys     []uint64
 	filtered bool
 	seed     maphash.Seed
@@ -67,7 +68,7 @@ type Run struct {
 	stopOnce sync.Once
 }
 
-var _ importer.State = (*Run)(nil)
+var _ importer.State = (*Session)(nil)
 
 // op is one queued Save: the attempt row, and the patients update if any.
 type op struct {
@@ -87,8 +88,8 @@ type op struct {
 	hash             string // payload hash to remember ("" = send again)
 }
 
-// BeginRun records the start of a run.
-func (s *Store) BeginRun(info RunInfo) (*Run, error) {
+// BeginRun records the start of a run and returns its Session.
+func (s *Store) BeginRun(info RunInfo) (*Session, error) {
 	if s.readOnly {
 		return nil, s.errorf("opened read-only: no run can begin")
 	}
@@ -135,7 +136,7 @@ func (s *Store) BeginRun(info RunInfo) (*Run, error) {
 	if err := tx.Commit(); err != nil {
 		return nil, s.errorf("starting a run: %w", err)
 	}
-	r := &Run{
+	r := &Session{
 		s:        s,
 		id:       id,
 		targetID: targetID,
@@ -217,13 +218,13 @@ func cleanTarget(target string) (string, error) {
 }
 
 // ID is the run's number in the state (for `mipimport history`).
-func (r *Run) ID() int64 { return r.id }
+func (r *Session) ID() int64 { return r.id }
 
 // Known returns what is remembered for the key of a clinic under the run's
 // МИП. It sees what earlier runs stored (BeginRun merged any that did not
 // finish), not the saves of this run: the importer looks a key up once per
 // run and catches repeated keys itself, so it never needs them.
-func (r *Run) Known(mcod, key string) (importer.Known, error) {
+func (r *Session) Known(mcod, key string) (importer.Known, error) {
 	if key == "" {
 		return importer.Known{}, nil
 	}
@@ -259,7 +260,7 @@ func (r *Run) Known(mcod, key string) (importer.Known, error) {
 //
 // Saves are queued and committed in batches; an error from an earlier
 // batch is returned by the next Save (its rows stay queued).
-func (r *Run) Save(res importer.Result, mcod, hash string) error {
+func (r *Session) Save(res importer.Result, mcod, hash string) error {
 	o := op{
 		at:               millis(r.s.now()),
 		row:              res.Row,
@@ -318,7 +319,7 @@ func (r *Run) Save(res importer.Result, mcod, hash string) error {
 
 // loop commits the queued saves in the background: at once when a batch
 // is full, else when the oldest has waited batchAge.
-func (r *Run) loop() {
+func (r *Session) loop() {
 	defer close(r.loopDone)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -351,13 +352,13 @@ func (r *Run) loop() {
 	}
 }
 
-func (r *Run) stopLoop() {
+func (r *Session) stopLoop() {
 	r.stopOnce.Do(func() { close(r.stop) })
 	<-r.loopDone
 }
 
 // flush commits everything queued in one transaction.
-func (r *Run) flush() error {
+func (r *Session) flush() error {
 	r.flushMu.Lock()
 	defer r.flushMu.Unlock()
 	r.mu.Lock()
@@ -388,7 +389,7 @@ func (r *Run) flush() error {
 	return nil
 }
 
-func (r *Run) write(batch []op) error {
+func (r *Session) write(batch []op) error {
 	ctx := context.Background()
 	// Statements with many rows each: the per-statement cost of the driver
 	// dwarfs the per-row cost of SQLite. Prepared before the transaction
@@ -480,7 +481,7 @@ func execRows(ctx context.Context, tx *sql.Tx, full *sql.Stmt, build func(n int)
 }
 
 // messageID returns the id of a messages list, storing it when new.
-func (r *Run) messageID(ctx context.Context, tx *sql.Tx, messages string) (int64, error) {
+func (r *Session) messageID(ctx context.Context, tx *sql.Tx, messages string) (int64, error) {
 	var id int64
 	err := tx.StmtContext(ctx, r.s.getMessages).QueryRowContext(ctx, messages).Scan(&id)
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -495,7 +496,7 @@ func (r *Run) messageID(ctx context.Context, tx *sql.Tx, messages string) (int64
 
 // Finish commits the queued saves and records the run's end, its counts
 // per outcome and why it was aborted, if it was.
-func (r *Run) Finish(sum importer.Summary) error {
+func (r *Session) Finish(sum importer.Summary) error {
 	r.mu.Lock()
 	if r.done {
 		r.mu.Unlock()
@@ -616,7 +617,7 @@ func (s *Store) mergeLeftovers(ctx context.Context) error {
 }
 
 // committed reports whether every Save so far is committed (for tests).
-func (r *Run) committed() bool {
+func (r *Session) committed() bool {
 	r.flushMu.Lock() // a flush in progress has taken its batch off pending
 	defer r.flushMu.Unlock()
 	r.mu.Lock()

@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/google/uuid"
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"mipimport/mip"
 )
@@ -46,12 +46,12 @@ func window(concurrency int) int { return 4*concurrency + 256 }
 // so even without any saved state a re-run updates the same card.
 var KeyNamespace = mustUUID("4f7d1c2e-8b0a-5e36-9a51-6d2c0e9b7a13")
 
-// Run imports every row of src. Cancelling ctx stops taking new rows: the
+// Import imports every row of src. Cancelling ctx stops taking new rows: the
 // requests in flight may finish within Config.Grace, and every row not sent
 // ends not_sent. Bad credentials or an unreachable МИП abort the run the
-// same way. Run returns the summary, and an error only when a Sink failed or
+// same way. Import returns the summary, and an error only when a Sink failed or
 // the input could not be read; Summary.Aborted says why a run stopped early.
-func Run(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Sink) (Summary, error) {
+func Import(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Sink) (Summary, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 8
 	}
@@ -64,7 +64,7 @@ func Run(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Sink)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &run{
+	r := &importRun{
 		cfg:     cfg,
 		snd:     snd,
 		sinks:   sinks,
@@ -109,7 +109,10 @@ func Run(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Sink)
 	return r.sum, writeErr
 }
 
-type run struct {
+// importRun is one call of Import: its settings, the stages' channels,
+// the card GUIDs seen so far and the tally. The reader (read), the pool
+// and the writer (write) share it.
+type importRun struct {
 	cfg        Config
 	snd        Sender
 	sinks      []Sink
@@ -119,28 +122,24 @@ type run struct {
 
 	// seen maps each card GUID to the first row that had it, to find
 	// duplicates. A GUID in the canonical form (lowercase, as KeyGUID
-	// makes them) is kept as its 16 bytes: as strings, a million rows' GUIDs
-	// held 70 MiB of live heap, which GOGC=100 doubled in RSS. Any other
-	// GUID (mapped from the input as written) is kept in seenAny as it is.
+	// makes them) is kept as its 16 bytes rather than as a string, so that
+	// the map of a million-row input stays small. Any other GUID (mapped
+	// from the input as written) is kept in seenAny as it is.
 	seen    map[[16]byte]int32
 	seenAny map[string]int
 
 	mu       sync.Mutex
-	abort    error // why sending stopped early (auth, unreachable)
+	abort    error // why sending stopped early: bad credentials, МИП unreachable, a sink or the state failing
 	stateErr error // the first failure to record in the state
 	answered bool  // some request got an HTTP answer
 
-	sum Summary // written by the writer goroutine only, until Run returns
+	sum Summary // written by the writer goroutine only, until Import returns
 }
 
 // read takes rows from the source, in order, and either resolves them at
-// once (invalid, duplicate, not sent) or queues them for the pool.
-//
-// The queue holds up to Concurrency rows read and prepared ahead: when a
-// round of answers frees many workers at once (with a steady latency the
-// requests of one round come back together), their next requests start at
-// once instead of one after another as the reader gets to each row.
-func (r *run) read(ctx, sendCtx context.Context, src Source) error {
+// once (invalid, duplicate, unchanged, not sent) or queues them for the
+// pool, up to Concurrency rows prepared ahead.
+func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 	queue := make(chan sendJob, r.cfg.Concurrency)
 	pooled := make(chan struct{})
 	go func() {
@@ -209,43 +208,55 @@ type sendJob struct {
 	sr seqResult
 }
 
-// pool sends the queued rows with Concurrency workers, so at most that many
-// requests are in flight, and returns when the queue is closed and every
-// request has ended. A worker that got its answer takes the next row
-// itself: no goroutine is started per row, and no other has to be woken
-// before the next request goes out.
-func (r *run) pool(ctx, sendCtx context.Context, queue <-chan sendJob) {
-	var wg sync.WaitGroup
-	for range r.cfg.Concurrency {
-		wg.Go(func() {
-			for j := range queue {
-				sr := j.sr
-				if r.cfg.State != nil && sr.hash == "" {
-					// Left by prepare: nothing to compare with. A patient
-					// that cannot be encoded keeps no hash and goes to
-					// Send, which fails it with the reason.
-					_ = r.encode(j.it.Patient, &sr)
-				}
-				sr.Result = r.send(ctx, sendCtx, j.it, sr.body, sr.Result)
-				sr.body = nil
-				r.save(&sr)
-				r.results <- sr
-			}
+// pool sends the queued rows, at most Concurrency at a time, and returns
+// when the queue is closed and every request has ended. The rows come
+// prepared: when a round of answers frees many slots at once (with a
+// steady latency the requests of one round come back together), the next
+// requests start at once instead of one after another as the reader gets
+// to each row.
+//
+// No task returns an error: the errors that stop a run come from the
+// sinks and the state too, and a stop must leave the requests in flight
+// their grace period, so they all go through cancelSend rather than
+// through a group context.
+func (r *importRun) pool(ctx, sendCtx context.Context, queue <-chan sendJob) {
+	var g errgroup.Group
+	g.SetLimit(r.cfg.Concurrency)
+	for j := range queue {
+		g.Go(func() error {
+			r.results <- r.sendRow(ctx, sendCtx, j)
+			return nil
 		})
 	}
-	wg.Wait()
+	g.Wait()
+}
+
+// sendRow sends one queued row, records it in the state and returns its
+// final result.
+func (r *importRun) sendRow(ctx, sendCtx context.Context, j sendJob) seqResult {
+	sr := j.sr
+	if r.cfg.State != nil && sr.hash == "" {
+		// Left by prepare: nothing to compare with. A patient that cannot
+		// be encoded keeps no hash and goes to Send, which fails it with
+		// the reason.
+		_ = r.encode(j.it.Patient, &sr)
+	}
+	sr.Result = r.send(ctx, sendCtx, j.it, sr.body, sr.Result)
+	sr.body = nil
+	r.save(&sr)
+	return sr
 }
 
 // DryRunNote marks a valid row that a dry run did not send.
 const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена (would_send)"
 
-func (r *run) stopped(ctx context.Context) bool {
+func (r *importRun) stopped(ctx context.Context) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.abort != nil || ctx.Err() != nil
 }
 
-func (r *run) notSentReason(ctx context.Context) string {
+func (r *importRun) notSentReason(ctx context.Context) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
@@ -263,7 +274,7 @@ func (r *run) notSentReason(ctx context.Context) string {
 // prepare assigns the row's card GUID — the mapped one, else the one МИП
 // gave this key before, else the one derived from the key — and hashes the
 // payload, so that an unchanged row can be recognised.
-func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
+func (r *importRun) prepare(it Item, sr *seqResult) (Known, error) {
 	p := it.Patient
 	var known Known
 	if r.cfg.State != nil && it.Key != "" {
@@ -282,8 +293,8 @@ func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
 	}
 	if r.cfg.State != nil {
 		if !known.Found || known.Hash == "" || r.cfg.Force {
-			// Nothing to compare with: the worker that sends the row
-			// hashes it, off the reader, which every row waits for.
+			// Nothing to compare with: sendRow hashes the row, off the
+			// reader, which every row waits for.
 			return known, nil
 		}
 		if err := r.encode(p, sr); err != nil {
@@ -295,7 +306,7 @@ func (r *run) prepare(it Item, sr *seqResult) (Known, error) {
 
 // encode sets the row's payload hash and, for an EncodedSender, the bytes
 // to send, so that each patient is encoded once for both.
-func (r *run) encode(p *mip.Patient, sr *seqResult) error {
+func (r *importRun) encode(p *mip.Patient, sr *seqResult) error {
 	body, err := mip.Encode(p)
 	if err != nil {
 		return err
@@ -308,7 +319,7 @@ func (r *run) encode(p *mip.Patient, sr *seqResult) error {
 }
 
 // duplicate reports whether another row with the same card GUID came first.
-func (r *run) duplicate(it Item, res *Result) bool {
+func (r *importRun) duplicate(it Item, res *Result) bool {
 	p := it.Patient
 	if p.GUID == "" {
 		return false
@@ -332,7 +343,7 @@ func (r *run) duplicate(it Item, res *Result) bool {
 
 // send performs one row's request and turns the answer into a Result. body
 // is the patient as prepare encoded it, or nil.
-func (r *run) send(ctx, sendCtx context.Context, it Item, body []byte, res Result) Result {
+func (r *importRun) send(ctx, sendCtx context.Context, it Item, body []byte, res Result) Result {
 	if r.stopped(ctx) {
 		res.Outcome = NotSent
 		res.Messages = append(res.Messages, r.notSentReason(ctx))
@@ -387,7 +398,7 @@ func (r *run) send(ctx, sendCtx context.Context, it Item, body []byte, res Resul
 
 // noteFailure aborts the run on failures that no other row can escape:
 // bad credentials, or МИП unreachable before it ever answered.
-func (r *run) noteFailure(e *mip.Error) {
+func (r *importRun) noteFailure(e *mip.Error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.abort != nil {
@@ -421,9 +432,9 @@ func outcomeOf(a mip.Answer) Outcome {
 }
 
 // write puts results in input order and hands them to the sinks. Results
-// arrive out of order from the workers; the reorder buffer is bounded by
-// the token window.
-func (r *run) write() error {
+// arrive out of order from the pool; the reorder buffer is bounded by the
+// token window.
+func (r *importRun) write() error {
 	pending := make(map[int]seqResult, window(r.cfg.Concurrency))
 	next := 0
 	var sinkErr error
@@ -449,7 +460,7 @@ func (r *run) write() error {
 // save records a finished row in the state as soon as it is final, not in
 // input order: a row stuck in retries must not hold back the answers that
 // came after it, so a kill loses only the answers still in flight.
-func (r *run) save(sr *seqResult) {
+func (r *importRun) save(sr *seqResult) {
 	if !sr.Outcome.sent() {
 		sr.hash = ""
 	}
@@ -467,7 +478,7 @@ func (r *run) save(sr *seqResult) {
 }
 
 // emit hands a row to the sinks, in input order.
-func (r *run) emit(sr seqResult) error {
+func (r *importRun) emit(sr seqResult) error {
 	for _, s := range r.sinks {
 		if err := s.Write(sr.Result); err != nil {
 			return r.fail(fmt.Errorf("writing results: %w", err))
@@ -477,7 +488,7 @@ func (r *run) emit(sr seqResult) error {
 }
 
 // fail stops sending after an error no row can escape, and returns it.
-func (r *run) fail(err error) error {
+func (r *importRun) fail(err error) error {
 	r.mu.Lock()
 	if r.abort == nil {
 		r.abort = err
@@ -489,7 +500,7 @@ func (r *run) fail(err error) error {
 
 // account counts the row and logs it when it did not succeed. Logs carry
 // row numbers, outcomes and reasons, never the row's personal data.
-func (r *run) account(out Result) {
+func (r *importRun) account(out Result) {
 	r.sum.Rows++
 	r.sum.Counts[out.Outcome]++
 	r.sum.Requests += out.Attempts
