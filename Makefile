@@ -16,8 +16,6 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test -race ./...
-	# the client once more over net/http's transport (mip.TransportEnv)
-	MIPIMPORT_TRANSPORT=net/http $(GO) test -race ./mip/
 
 # Builds, starts mipmock on a free loopback port, imports the bundled sample,
 # prints the outcome summary and where the report is, stops mipmock.

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -39,6 +39,8 @@ const (
 	// hundred bytes, so anything near this is not an answer, and a broken
 	// proxy must not make us buffer gigabytes.
 	maxBody = 1 << 20
+	// maxAnswerHead bounds an answer's status line and headers.
+	maxAnswerHead = 1 << 20
 	// maxExcerpt is how much of a body goes into Error.Detail: enough to
 	// recognise an error page, short enough for one log line.
 	maxExcerpt = 200
@@ -173,13 +175,7 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		// A misspelt value must not leave a sysadmin believing the
-		// standard client is in use.
-		v := os.Getenv(TransportEnv)
-		if v != "" && v != "net/http" {
-			return nil, fmt.Errorf("mip: %s=%q: the only value is net/http (Go's standard HTTP client)", TransportEnv, v)
-		}
-		rt = newTransport(u, orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs, v == "net/http")
+		rt = newTransport(orDefault(cfg.Concurrency, defaultConcurrency), c.timeout, cfg.RootCAs)
 	}
 	// Requests go to the transport directly, not through an http.Client:
 	// a redirect is never followed (a redirected POST turns into a GET and
@@ -190,7 +186,7 @@ func NewClient(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func isASCII[T string | []byte](s T) bool {
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
@@ -206,54 +202,33 @@ func orDefault[T int | time.Duration](v, def T) T {
 	return v
 }
 
-// TransportEnv names the environment variable that, set to "net/http",
-// makes clients use net/http's transport even where h1Transport would be
-// used: a way back for a site whose server or middlebox h1Transport does
-// not get along with, and how the tests run the client against both.
-const TransportEnv = "MIPIMPORT_TRANSPORT"
-
-// newTransport builds the one transport of a client: h1Transport when the
-// client talks to МИП directly, net/http's when a proxy is configured for it
-// (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), when netHTTP (TransportEnv) asks
-// for it, or where h1Transport cannot check idle connections. Either keeps
-// at least as many idle connections as requests run in parallel: with
-// net/http's default of 2 per host, every extra worker would open and close
-// a TCP (and TLS) connection per request.
-func newTransport(endpoint *url.URL, concurrency int, timeout time.Duration, roots *x509.CertPool, netHTTP bool) http.RoundTripper {
+// newTransport builds the one transport of a client. It keeps as many idle
+// connections to МИП as requests run in parallel (net/http's default of two
+// per host would make every further worker open and close a TCP and TLS
+// connection per request) and sets no cap on open connections, so the
+// workers never queue for one. Connection set-up and the wait for the
+// answer's head have their own timeouts, within the per-attempt one, so that
+// an unreachable МИП is reported as such rather than as a slow answer.
+// Proxies come from the environment (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), and
+// HTTP/2 is used when МИП offers it in the TLS handshake.
+func newTransport(concurrency int, timeout time.Duration, roots *x509.CertPool) *http.Transport {
 	dialer := &net.Dialer{Timeout: min(dialTimeout, timeout), KeepAlive: 30 * time.Second}
-	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots}
-	const idleTimeout = 90 * time.Second
-	proxy, err := http.ProxyFromEnvironment(&http.Request{URL: endpoint})
-	if fastTransport && proxy == nil && err == nil && !netHTTP {
-		return newH1Transport(dialer, tlsConfig, min(tlsTimeout, timeout), concurrency, idleTimeout)
-	}
 	return &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            dialer.DialContext,
-		ForceAttemptHTTP2:      true,
-		MaxIdleConns:           max(100, concurrency),
-		MaxIdleConnsPerHost:    concurrency,
-		IdleConnTimeout:        idleTimeout,
-		TLSHandshakeTimeout:    min(tlsTimeout, timeout),
-		ExpectContinueTimeout:  time.Second,
-		TLSClientConfig:        tlsConfig,
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          max(100, concurrency),
+		MaxIdleConnsPerHost:   concurrency,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   min(tlsTimeout, timeout),
+		ResponseHeaderTimeout: timeout,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots},
+		// A broken server or proxy sending headers without end fails the
+		// request instead of filling the memory.
 		MaxResponseHeaderBytes: maxAnswerHead,
 		// A МИП answer is a few hundred bytes: compression would cost more
 		// than it saves.
 		DisableCompression: true,
-	}
-}
-
-// Transport names the transport the client sends through, for the log:
-// "http1" (h1Transport), "net/http", or "custom" (Config.Transport).
-func (c *Client) Transport() string {
-	switch c.rt.(type) {
-	case *h1Transport:
-		return "http1"
-	case *http.Transport:
-		return "net/http"
-	default:
-		return "custom"
 	}
 }
 
@@ -432,7 +407,7 @@ func (c *Client) decodeAnswer(b []byte) result {
 		return result{kind: FailBadAnswer, detail: fmt.Sprintf("answer is larger than %d bytes", maxBody)}
 	}
 	var a Answer
-	if err := unmarshalAnswer(b, &a); err != nil {
+	if err := json.Unmarshal(b, &a); err != nil {
 		r := result{kind: FailBadAnswer, detail: "answer is not a JSON answer object", err: err}
 		if s := c.excerpt(b); s != "" {
 			r.detail += ": " + s
@@ -539,10 +514,9 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // SendEncoded passes the smaller of the row's attempts and the client's
 // streak of failures: while other requests succeed, a row that failed a few
 // times in a row was unlucky, not a sign of an overloaded МИП, and waiting
-// longer and longer would only make it the one the whole run waits for (at
-// 45% random failures and --retries 25, a 3-second run took 20-45 s). When
-// every request fails, the streak outgrows the attempts and each row backs
-// off as before. A Retry-After from МИП is always honoured.
+// longer and longer would only make it the one the whole run waits for.
+// When every request fails, the streak keeps up with the attempts and each
+// row backs off exponentially. A Retry-After from МИП is always honoured.
 func (c *Client) backoff(n int) time.Duration {
 	ceiling := c.minBackoff
 	for i := 1; i < n && ceiling < c.maxBackoff; i++ {

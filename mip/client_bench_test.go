@@ -26,7 +26,7 @@ import (
 // MIPIMPORT_BENCH_URL (MIP_USER, MIP_PASSWORD; MIPIMPORT_BENCH_LATENCY
 // names that server's latency for the ratio), else to an in-process
 // mipmock with MIPIMPORT_BENCH_LATENCY, over TLS when MIPIMPORT_BENCH_TLS
-// is set. MIPIMPORT_TRANSPORT=net/http measures net/http's transport.
+// is set.
 //
 //	MIPIMPORT_BENCH_LATENCY=20ms go test -run='^$' -bench=ClientLoop -benchtime=10s ./mip/
 func BenchmarkClientLoop(b *testing.B) {

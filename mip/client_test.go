@@ -13,8 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -787,8 +785,9 @@ func TestNewClient(t *testing.T) {
 	if c.timeout != 30*time.Second || c.retries != 0 || c.minBackoff != 100*time.Millisecond || c.maxBackoff != 30*time.Second {
 		t.Errorf("defaults: timeout %v, retries %d, backoff %v..%v", c.timeout, c.retries, c.minBackoff, c.maxBackoff)
 	}
+	roots := x509.NewCertPool()
 	for _, conc := range []int{0, 3, 64} {
-		c, err := NewClient(Config{BaseURL: "https://mip.example/api", Concurrency: conc})
+		c, err := NewClient(Config{BaseURL: "https://mip.example/api", Concurrency: conc, Timeout: 5 * time.Second, RootCAs: roots})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -796,42 +795,32 @@ func TestNewClient(t *testing.T) {
 		if conc == 0 {
 			want = 8
 		}
-		var idle, idleAll int
-		var tlsConfig *tls.Config
-		var setup bool // connection set-up has its own timeouts
-		switch tr := c.rt.(type) {
-		case *http.Transport:
-			if os.Getenv(TransportEnv) != "net/http" {
-				t.Errorf("net/http's transport without a proxy or %s=net/http", TransportEnv)
-			}
-			idle, idleAll, tlsConfig = tr.MaxIdleConnsPerHost, tr.MaxIdleConns, tr.TLSClientConfig
-			if c.Transport() != "net/http" {
-				t.Errorf("Transport() = %q", c.Transport())
-			}
-			setup = tr.TLSHandshakeTimeout > 0 && tr.DialContext != nil
-		case *h1Transport:
-			if os.Getenv(TransportEnv) == "net/http" {
-				t.Errorf("h1Transport although %s=net/http", TransportEnv)
-			}
-			idle, idleAll, tlsConfig = tr.maxIdle, tr.maxIdle, tr.tlsConfig
-			if c.Transport() != "http1" {
-				t.Errorf("Transport() = %q", c.Transport())
-			}
-			setup = tr.tlsTimeout > 0 && tr.dialer.Timeout > 0
-			if !slices.Equal(tlsConfig.NextProtos, []string{"http/1.1"}) {
-				t.Errorf("ALPN %q, want http/1.1 only", tlsConfig.NextProtos)
-			}
-		default:
-			t.Fatalf("transport is %T", c.rt)
+		tr, ok := c.rt.(*http.Transport)
+		if !ok {
+			t.Fatalf("transport is %T, want *http.Transport", c.rt)
 		}
-		if idle < want || idleAll < want {
-			t.Errorf("concurrency %d: idle pool %d per host, %d in all; want >= %d", conc, idle, idleAll, want)
+		if tr.MaxIdleConnsPerHost != want || tr.MaxIdleConns < want {
+			t.Errorf("concurrency %d: idle pool %d per host, %d in all; want %d per host", conc, tr.MaxIdleConnsPerHost, tr.MaxIdleConns, want)
 		}
-		if tlsConfig == nil || tlsConfig.MinVersion < tls.VersionTLS12 {
-			t.Errorf("TLS config %+v, want at least TLS 1.2", tlsConfig)
+		if tr.MaxConnsPerHost != 0 && tr.MaxConnsPerHost < want {
+			t.Errorf("concurrency %d: at most %d connections per host", conc, tr.MaxConnsPerHost)
 		}
-		if !setup {
-			t.Errorf("transport without connection set-up timeouts")
+		if tr.DialContext == nil || tr.TLSHandshakeTimeout <= 0 || tr.TLSHandshakeTimeout > 5*time.Second ||
+			tr.ResponseHeaderTimeout <= 0 || tr.ResponseHeaderTimeout > 5*time.Second {
+			t.Errorf("connection set-up and answer timeouts: TLS %v, answer head %v; want within the 5s per attempt",
+				tr.TLSHandshakeTimeout, tr.ResponseHeaderTimeout)
+		}
+		if tr.Proxy == nil {
+			t.Error("proxies from the environment are ignored")
+		}
+		if !tr.ForceAttemptHTTP2 {
+			t.Error("HTTP/2 is not attempted")
+		}
+		if tr.MaxResponseHeaderBytes != 1<<20 {
+			t.Errorf("answer headers bounded at %d bytes, want 1 MiB", tr.MaxResponseHeaderBytes)
+		}
+		if cfg := tr.TLSClientConfig; cfg == nil || cfg.MinVersion < tls.VersionTLS12 || cfg.RootCAs != roots {
+			t.Errorf("TLS config %+v, want at least TLS 1.2 and the given roots", cfg)
 		}
 	}
 }
@@ -863,14 +852,6 @@ func TestCyrillicHost(t *testing.T) {
 		if host != want || urlHost != want {
 			t.Errorf("%s: Host %q, URL host %q; want %q", base, host, urlHost, want)
 		}
-	}
-}
-
-func TestTransportEnvMisspelt(t *testing.T) {
-	t.Setenv(TransportEnv, "nethttp")
-	_, err := NewClient(Config{BaseURL: "https://mip.example/api"})
-	if err == nil || !strings.Contains(err.Error(), TransportEnv) || !strings.Contains(err.Error(), "net/http") {
-		t.Errorf("NewClient with %s=nethttp: %v, want an error naming the variable and its value", TransportEnv, err)
 	}
 }
 

@@ -7,15 +7,11 @@ import (
 )
 
 // Code is a small positive enum value such as gender (1 male, 2 female) or
-// bloodType. It is written as a JSON number; on input it is accepted as a
-// number or as a numeric string, because the API page's own example sends
-// "gender": "1". Zero means absent and is left out (tag it `omitzero`).
+// bloodType. It is written as a JSON number, as any int is; on input it is
+// accepted as a number or as a numeric string, because the API page's own
+// example sends "gender": "1". Zero means absent and is left out (tag it
+// `omitzero`).
 type Code int
-
-// MarshalJSON writes the code as a JSON number.
-func (c Code) MarshalJSON() ([]byte, error) {
-	return strconv.AppendInt(nil, int64(c), 10), nil
-}
 
 // UnmarshalJSON accepts 1, "1", "" and null.
 func (c *Code) UnmarshalJSON(b []byte) error {

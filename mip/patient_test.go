@@ -391,3 +391,28 @@ func FuzzCodeUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPatientUnmarshal: a patient body from anyone (mipmock decodes them)
+// never panics the decoder, and a patient it accepts encodes to JSON that
+// decodes back to the same patient.
+//
+//	go test -run='^$' -fuzz=FuzzPatientUnmarshal -fuzztime=2m ./mip/
+func FuzzPatientUnmarshal(f *testing.F) {
+	f.Add([]byte(seedPatient))
+	f.Add([]byte(`{"gender":2,"bloodType":"4","birthday":"2024-02-29T10:00:00Z","polis":{"type":null},"attachment":{"district":{"type":"1"}}}`))
+	f.Add([]byte(`{"Family":"<b>","GENDER":"","rh":null,"isWorker":true,"extra":{"x":[1]}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p Patient
+		if err := json.Unmarshal(b, &p); err != nil {
+			return
+		}
+		out, err := Encode(&p)
+		if err != nil {
+			t.Fatalf("%s decoded to %+v, which does not encode: %v", b, p, err)
+		}
+		var back Patient
+		if err := json.Unmarshal(out, &back); err != nil || !reflect.DeepEqual(back, p) {
+			t.Fatalf("%s -> %s -> %+v (%v), want %+v", b, out, back, err, p)
+		}
+	})
+}

@@ -61,10 +61,8 @@ a result spreadsheet (every row with its outcome, GUIDs and messages) and, with
 The password is read from the MIP_PASSWORD environment variable or from
 --password-file; it is never accepted as a flag value.
 
-Requests go through the tool's own HTTP/1.1 client, or through Go's standard
-one when HTTPS_PROXY / HTTP_PROXY apply to the МИП address or
-MIPIMPORT_TRANSPORT=net/http is set (for a middlebox the tool's client does
-not get along with; README, troubleshooting 12).
+Requests go through Go's standard HTTP client: HTTPS_PROXY, HTTP_PROXY and
+NO_PROXY apply, and HTTP/2 is used when МИП offers it.
 
 Exit codes: 0 every row uploaded or unchanged; 1 the run finished but some rows
 did not; 2 nothing could be done or the run was aborted (bad flags or mapping,
@@ -187,14 +185,11 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 		OnResult:    prog.add,
 	}
 	var sender importer.Sender // stays nil in a dry run: nothing is sent
-	transport := "none"
 	if client != nil {
 		sender = client
-		transport = client.Transport()
 	}
 	log.Info("run started", zap.String("input", input), zap.String("url", redact(f.url)),
-		zap.Int("concurrency", f.concurrency), zap.Float64("rate", f.rate), zap.Bool("dryRun", f.dryRun),
-		zap.String("transport", transport))
+		zap.Int("concurrency", f.concurrency), zap.Float64("rate", f.rate), zap.Bool("dryRun", f.dryRun))
 	if run != nil {
 		cfg.State = run
 	}
