@@ -361,6 +361,10 @@ func (c *control) endRound(now time.Time) {
 			c.pending = 0
 		}
 	}
+	if c.floorProbe && c.round > c.floorRound+8 {
+		// No answer to measure by (all refused, say): keep the floor.
+		c.floorProbe, c.floorAt = false, now
+	}
 	if !c.floorProbe && c.floor > 0 && now.Sub(c.floorAt) > c.cfg.FloorWindow {
 		c.floorProbe = true
 		// At most 4 in flight (as BBR's ProbeRTT): at half the load the

@@ -335,7 +335,7 @@ type Token struct {
 }
 
 // Done frees the slot and tells the limiter what the request came to.
-// Calls after the first are ignored.
+// Calls after the first, and calls on a nil Token, do nothing.
 func (t *Token) Done(o Outcome) {
 	if t == nil || !t.done.CompareAndSwap(false, true) {
 		return

@@ -392,6 +392,25 @@ func TestFloorMeasuredAfresh(t *testing.T) {
 	}
 }
 
+// Measuring the floor afresh caps the load at 4 for a while, and only for a
+// while, even when no answer comes to measure by.
+func TestFloorMeasureEnds(t *testing.T) {
+	l, clock := newTest(Config{Initial: 16, Max: 16, FloorWindow: time.Second})
+	wave(l, clock, 20*time.Millisecond, ok20)
+	clock.Advance(2 * time.Second)
+	wave(l, clock, 30*time.Millisecond, Outcome{Kind: OK, Latency: 30 * time.Millisecond}) // not near the floor: stale
+	if n := wave(l, clock, 20*time.Millisecond, Outcome{Kind: Other}); n > 4 {
+		t.Fatalf("%d in flight while measuring the floor, want at most 4", n)
+	}
+	var n int
+	for range 12 {
+		n = wave(l, clock, 20*time.Millisecond, Outcome{Kind: Other})
+	}
+	if n != 16 {
+		t.Errorf("%d in flight 12 round trips later, want the cap gone (16)", n)
+	}
+}
+
 // Requests from before a backoff that fail afterwards do not back off again.
 func TestOneBackoffPerRoundTrip(t *testing.T) {
 	l, clock := newTest(Config{Initial: 20, Max: 20})
