@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -19,18 +18,21 @@ func newMappingCmd() *cobra.Command {
 	initCmd := &cobra.Command{
 		Use:   "init INPUT",
 		Short: "Print a mapping file guessed from the input's header row",
-		Args:  cobra.ExactArgs(1),
+		Args:  oneInput,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkInput(args[0]); err != nil {
+				return err
+			}
 			h, sh, err := mapping.ReadHeader(args[0], mapping.ReadOptions{Sheet: sheet}, headerRow)
 			if err != nil {
-				return fatal("%w", err)
+				return failSay(err, "%s", sayInput(args[0], err))
 			}
 			g := mapping.GuessMapping(h)
 			if err := mapping.WriteGuess(cmd.OutOrStdout(), args[0], sh, h, g); err != nil {
 				return fatal("%w", err)
 			}
 			if len(g.Missing) > 0 {
-				fmt.Fprintf(os.Stderr, "mipimport: %d required field(s) matched no column; see the top of the mapping\n", len(g.Missing))
+				fmt.Fprintf(cmd.ErrOrStderr(), "Обязательных полей без столбца: %d — они перечислены в начале файла сопоставления; впишите в него названия своих столбцов.\n", len(g.Missing))
 			}
 			return nil
 		},
