@@ -32,6 +32,10 @@ func syntaxError(name string, b []byte, err error) error {
 	reported, _ := strconv.Atoi(m[1])
 	problem := m[2]
 	line := reported
+	if bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		// UTF-16 (PowerShell 5's ">"): its lines are not cut at a '\n' byte.
+		return &LineError{File: name, Line: line, Msg: "not valid YAML: " + problem}
+	}
 	spent := 0
 	for k, end := 1, 0; end < len(b); k++ {
 		if i := bytes.IndexByte(b[end:], '\n'); i >= 0 {
