@@ -281,3 +281,26 @@ func TestMaxDurationSaysWhy(t *testing.T) {
 		t.Errorf("last line %q", last)
 	}
 }
+
+// mapping init -o writes the guess to a new file, and never over one: on
+// Windows PowerShell 5's > would write UTF-16, and an edited mapping must
+// not be lost to a second guess.
+func TestMappingInitOutput(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "сопоставление.yaml")
+	code, stderr := mipimport(t, nil, "mapping", "init", "-o", out, "../../samples/patients.xlsx")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(b), "ФИО") || !strings.HasPrefix(string(b), "#") {
+		t.Fatalf("mapping written: %q, %v", b, err)
+	}
+	os.WriteFile(out, []byte("edited\n"), 0o644)
+	code, stderr = mipimport(t, nil, "mapping", "init", "-o", out, "../../samples/patients.xlsx")
+	if code != 2 || lastLine(stderr) != "Ошибка: файл "+out+" уже есть — его не перезаписываю: укажите другое имя или удалите его" {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "edited\n" {
+		t.Fatalf("the edited mapping was overwritten: %q", b)
+	}
+}
