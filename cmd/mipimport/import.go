@@ -539,7 +539,7 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 			names = append(names, m.Path)
 		}
 		return nil, failSay(fmt.Errorf("no --mapping given and the header of %s has no column for the required field(s) %s", input, strings.Join(names, ", ")),
-			"файл сопоставления не указан, а в заголовке %s не нашлось столбцов для обязательных полей (%s); составьте его: mipimport mapping init %s > mapping.yaml, допишите и запустите с --mapping mapping.yaml",
+			"файл сопоставления не указан, а в заголовке %s не нашлось столбцов для обязательных полей (%s); составьте его: mipimport mapping init %s -o mapping.yaml, допишите и запустите с --mapping mapping.yaml",
 			input, strings.Join(names, ", "), input)
 	}
 	var buf bytes.Buffer
