@@ -173,8 +173,16 @@ func sayMapping(le *mapping.LineError) string {
 
 // sayRead names the place of an input file's error.
 func sayRead(re *mapping.ReadError) string {
+	if errors.Is(re, fs.ErrNotExist) {
+		return "файл не найден: " + re.File
+	}
+	return "не удалось прочитать " + readPlace(re) + " (причина — в строке журнала выше)"
+}
+
+// readPlace is «файл F, лист «S», строка N, столбец «C»», as far as known.
+func readPlace(re *mapping.ReadError) string {
 	var b strings.Builder
-	b.WriteString("не удалось прочитать файл ")
+	b.WriteString("файл ")
 	b.WriteString(re.File)
 	if re.Sheet != "" {
 		fmt.Fprintf(&b, ", лист «%s»", re.Sheet)
@@ -185,10 +193,6 @@ func sayRead(re *mapping.ReadError) string {
 	if re.Column != "" {
 		fmt.Fprintf(&b, ", столбец «%s»", re.Column)
 	}
-	if errors.Is(re, fs.ErrNotExist) {
-		return "файл не найден: " + re.File
-	}
-	b.WriteString(" (причина — в строке журнала выше)")
 	return b.String()
 }
 

@@ -304,3 +304,28 @@ func TestMappingInitOutput(t *testing.T) {
 		t.Fatalf("the edited mapping was overwritten: %q", b)
 	}
 }
+
+// A file that cannot be read to its end stops the run at the place named,
+// in Russian, in the terminal and in the report, and the run counts as
+// ended early.
+func TestUnreadableRowSaysWhere(t *testing.T) {
+	dir := t.TempDir()
+	m := writeFile(t, filepath.Join(dir, "m.yaml"), []byte("version: 1\nfields:\n  family: Фамилия\n  name: Имя\n  patronymic: Отчество\n"+
+		"  birthday: Дата рождения\n  polis.number: Полис\n  phone: Телефон\n  mcod:\n    value: \"770001\"\n"))
+	input, _ := filepath.Abs("../../mapping/testdata/hostile/unclosed-mid.csv")
+	code, stderr := mipimport(t, nil, "import", "--dry-run", "--no-state", "--no-progress", "--mapping", m,
+		"--report", filepath.Join(dir, "r.xlsx"), "--fix-file", filepath.Join(dir, "f.xlsx"), input)
+	if code != 2 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	// The reader names the row (and the column, in its own words).
+	place := "файл " + input + ", строка 3"
+	if last := lastLine(stderr); !strings.HasPrefix(last, "Ошибка: не удалось прочитать "+place) ||
+		!strings.HasSuffix(last, " (причина — в строке журнала выше); строки до этого места обработаны, остальные не отправлены") {
+		t.Errorf("last line %q", last)
+	}
+	if _, first := summarySheet(t, onlyFile(t, dir, "r-*.xlsx")); !strings.HasPrefix(first, "Запуск прерван: не удалось прочитать "+place) ||
+		!strings.HasSuffix(first, "; следующие строки не обработаны") {
+		t.Errorf("the summary sheet begins %q", first)
+	}
+}

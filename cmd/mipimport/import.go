@@ -255,8 +255,14 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 	// The report reads the abort reason in Russian; the state and the log
 	// keep the English one.
 	forReport := sum
-	if sum.Aborted != nil {
+	var readErr *mapping.ReadError
+	switch {
+	case sum.Aborted != nil:
 		forReport.Aborted = ruAbort{say: abortSay(sum.Aborted, f), cause: sum.Aborted}
+	case errors.As(runErr, &readErr):
+		forReport.Aborted = ruAbort{say: "не удалось прочитать " + readPlace(readErr) + "; следующие строки не обработаны", cause: runErr}
+	case runErr != nil:
+		forReport.Aborted = ruAbort{say: "ошибка (подробности — в журнале)", cause: runErr}
 	}
 	closeErr := sinks.close(forReport, sum.Aborted == nil && runErr == nil)
 	if err := <-finished; err != nil {
@@ -266,9 +272,8 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 	logSummary(log, sum)
 	printSummary(os.Stderr, forReport, sinks)
 	if runErr != nil {
-		var re *mapping.ReadError
-		if errors.As(runErr, &re) {
-			return failSay(runErr, "%s; строки до этого места обработаны, остальные не отправлены", sayRead(re))
+		if readErr != nil {
+			return failSay(runErr, "%s; строки до этого места обработаны, остальные не отправлены", sayRead(readErr))
 		}
 		return failSay(runErr, "запуск прерван из-за ошибки (подробности — в строке журнала выше)")
 	}
@@ -539,7 +544,7 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 			names = append(names, m.Path)
 		}
 		return nil, failSay(fmt.Errorf("no --mapping given and the header of %s has no column for the required field(s) %s", input, strings.Join(names, ", ")),
-			"файл сопоставления не указан, а в заголовке %s не нашлось столбцов для обязательных полей (%s); составьте его: mipimport mapping init %s -o mapping.yaml, допишите и запустите с --mapping mapping.yaml",
+			"файл сопоставления не указан, а в заголовке %s не нашлось столбцов для обязательных полей (%s); составьте его: mipimport mapping init \"%s\" -o mapping.yaml, допишите и запустите с --mapping mapping.yaml",
 			input, strings.Join(names, ", "), input)
 	}
 	var buf bytes.Buffer
