@@ -14,35 +14,39 @@ import (
 // so the report estimates both from the text it writes: a row whose
 // messages take four lines is written four lines high.
 
-// Glyph widths in twentieths of the digit 0, of DejaVu Sans: where Calibri
-// (the workbook's font) and its metric twin Carlito are missing, LibreOffice
-// falls back to it. Relative to its digit it is wider than Calibri, so text
-// measured with it takes no more room than estimated in either font.
+// Glyph widths in twentieths of the digit 0, each the larger of two fonts'
+// relative to their own digit: Carlito, the metric twin of Calibri (the
+// workbook's font in Excel, and in LibreOffice where Carlito is installed),
+// and DejaVu Sans, what LibreOffice falls back to without either. Text
+// measured with them takes no more room than estimated in either font.
 var (
 	// U+0020 to U+007E.
 	asciiWidths = [...]uint8{
-		10, 13, 15, 27, 20, 30, 25, 9, 13, 13, 16, 27, 10, 12, 10, 11, // space to /
-		20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 11, 11, 27, 27, 27, 17, // 0 to ?
-		32, 22, 22, 22, 25, 20, 19, 25, 24, 10, 10, 21, 18, 28, 24, 25, // @ to O
-		19, 25, 22, 20, 20, 24, 22, 32, 22, 20, 22, 13, 11, 13, 27, 16, // P to _
-		16, 20, 20, 18, 20, 20, 12, 20, 20, 9, 9, 19, 9, 31, 20, 20, // ` to o
-		20, 20, 13, 17, 13, 20, 19, 26, 19, 19, 17, 20, 11, 20, 27, // p to ~
+		10, 13, 16, 27, 20, 30, 27, 9, 13, 13, 20, 27, 10, 13, 10, 16, // space to /
+		20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 11, 11, 27, 27, 27, 19, // 0 to ?
+		36, 23, 22, 22, 25, 20, 19, 25, 25, 10, 13, 21, 18, 34, 26, 27, // @ to O
+		21, 27, 22, 20, 20, 26, 23, 36, 22, 20, 22, 13, 16, 13, 27, 20, // P to _
+		16, 20, 21, 18, 21, 20, 13, 20, 21, 10, 10, 19, 10, 32, 21, 21, // ` to o
+		21, 21, 14, 17, 14, 21, 19, 29, 19, 19, 17, 20, 19, 20, 27, // p to ~
 	}
 	// U+0410 to U+044F: А to я.
 	cyrillicWidths = [...]uint8{
-		22, 22, 22, 20, 25, 20, 34, 21, 24, 24, 23, 24, 28, 24, 25, 24, // А to П
-		19, 22, 20, 20, 28, 22, 25, 22, 34, 35, 27, 28, 22, 22, 34, 22, // Р to Я
-		20, 20, 19, 17, 22, 20, 29, 17, 21, 21, 19, 21, 24, 21, 20, 21, // а to п
-		20, 18, 19, 19, 27, 19, 22, 19, 29, 30, 23, 25, 19, 18, 27, 19, // р to я
+		23, 22, 22, 20, 26, 20, 34, 21, 26, 26, 23, 25, 34, 25, 27, 25, // А to П
+		21, 22, 20, 21, 28, 22, 26, 22, 35, 36, 27, 31, 22, 22, 35, 22, // Р to Я
+		20, 22, 19, 17, 23, 20, 29, 17, 22, 22, 19, 21, 27, 22, 21, 21, // а to п
+		21, 18, 19, 19, 27, 19, 22, 19, 29, 30, 23, 27, 19, 18, 29, 19, // р to я
 	}
 )
 
-// otherWidth is the width of a character outside those tables: no wider
-// than the widest letters (Ж, Ш, Щ) or «№»; wideWidth of a character of the
-// East Asian scripts or an emoji, as wide as two digits.
+// Widths of the characters outside those tables: «№» (in titles such as
+// «№ п/п»), a character of the East Asian scripts or an emoji (two
+// digits), and any other (no wider than the widest letters, Ш and Щ).
+// maxWidth is the widest of all.
 const (
-	otherWidth = 35
-	wideWidth  = 40
+	numeroWidth = 41
+	wideWidth   = 40
+	otherWidth  = 36
+	maxWidth    = numeroWidth
 )
 
 // runeWidth is the width of r in twentieths of the digit 0.
@@ -54,6 +58,8 @@ func runeWidth(r rune) int {
 		return int(cyrillicWidths[r-0x410])
 	case r == 'Ё' || r == 'ё':
 		return 20 // as Е and е
+	case r == '№':
+		return numeroWidth
 	case r < 0x20:
 		return 0
 	case r >= 0x2e80:
@@ -75,8 +81,8 @@ func textWidth(s string) float64 {
 	return float64(max(widest, w)) / 20
 }
 
-// boldWidth is how much wider bold text is (DejaVu Sans Bold against
-// DejaVu Sans: up to a tenth).
+// boldWidth is how much wider bold text is, against the regular font's
+// digit (Carlito Bold: a twentieth; DejaVu Sans Bold: a tenth).
 const boldWidth = 1.1
 
 // cellPadding is the room a cell keeps between its text and its borders,
@@ -95,7 +101,7 @@ func wrappedLines(s string, width, scale float64) int {
 		room = 20 // at least a character a line
 	}
 	// Most cells hold a few characters on one line: no need to wrap them.
-	if n := utf8.RuneCountInString(s); n*wideWidth <= room && !strings.Contains(s, "\n") {
+	if n := utf8.RuneCountInString(s); n*maxWidth <= room && !strings.Contains(s, "\n") {
 		return 1
 	}
 	lines := 0

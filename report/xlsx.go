@@ -85,7 +85,7 @@ const (
 // The row number and the input's columns.
 var (
 	rowNumberColumn = column{"Строка", 4, 9}
-	inputColumn     = column{"", 4, 24}
+	inputColumn     = column{"", 4, 30}
 )
 
 // layoutRows is how many rows the report holds before it writes the first:
