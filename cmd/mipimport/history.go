@@ -163,7 +163,11 @@ func newHistoryCmd() *cobra.Command {
 			}
 			// The state keeps no personal data, so the sheet shows keys,
 			// statuses and messages; the run's own report has the rows.
-			x, err := report.NewXLSX(output, []string{"Ключ"}, exportMeta(r))
+			totals, err := runTotals(s, r)
+			if err != nil {
+				return fatal("%w", err)
+			}
+			x, err := report.NewXLSX(output, []string{"Ключ"}, exportMeta(r, totals, !all))
 			if err != nil {
 				return failSay(err, "%s", sayOutput(err))
 			}
@@ -185,7 +189,7 @@ func newHistoryCmd() *cobra.Command {
 				fmt.Fprintf(w, "Строк запуска %d: %d — записаны в %s\n", id, len(rows), output)
 			} else {
 				fmt.Fprintf(w, "Строк запуска %d, не загруженных в МИП: %d из %d — записаны в %s (все строки: --all)\n",
-					id, len(rows), runRows(r), output)
+					id, len(rows), total(totals), output)
 			}
 			return nil
 		},
@@ -266,11 +270,12 @@ func printAttempts(w io.Writer, rows []state.Attempt) {
 	tw.Flush()
 }
 
-// exportMeta describes a past run for its exported summary, with the
-// settings the run recorded: the sheet and the mapping it used (runs of
-// versions before these were recorded show the --sheet and --mapping given,
-// blank for the defaults), its concurrency, rate and version.
-func exportMeta(r state.RunRecord) report.Meta {
+// exportMeta describes a past run for its exported summary: the whole
+// run's counts (totals), whichever of its rows the sheet lists, and the
+// settings the run recorded — the sheet and the mapping it used (runs of
+// versions before these were recorded show the --sheet and --mapping
+// given, blank for the defaults), its concurrency, rate and version.
+func exportMeta(r state.RunRecord, totals map[importer.Outcome]int, onlyToFix bool) report.Meta {
 	var set runSettings
 	_ = json.Unmarshal([]byte(r.Settings), &set) // a run without settings shows blanks
 	url := r.Target
@@ -280,25 +285,34 @@ func exportMeta(r state.RunRecord) report.Meta {
 	return report.Meta{
 		Input: r.Input, Sheet: set.Sheet, Mapping: mappingLabel(set.Mapping), URL: url,
 		Concurrency: set.Concurrency, Rate: set.Rate, DryRun: r.DryRun, Version: set.Version,
+		Totals: totals, OnlyToFix: onlyToFix,
 	}
 }
 
-// exportSummary is a past run's summary: its own counts, times and
-// requests, whichever of its rows the sheet lists, and why it stopped
-// early, in Russian.
-func exportSummary(r state.RunRecord, rows []state.Attempt) importer.Summary {
-	sum := importer.Summary{Start: r.Start, End: r.End, Counts: map[importer.Outcome]int{}, Requests: r.Requests}
+// runTotals are a run's rows per outcome: as it recorded them when it
+// finished, else (killed) as its rows in the state say.
+func runTotals(s *state.Store, r state.RunRecord) (map[importer.Outcome]int, error) {
 	if r.Counts != nil {
-		for o, n := range r.Counts {
-			sum.Counts[o] = n
-		}
-	} else {
-		// Never finished (killed): what its rows say is all there is.
-		for _, a := range rows {
-			sum.Counts[a.Outcome]++
-		}
+		return r.Counts, nil
 	}
-	sum.Rows = runRows(r)
+	rows, err := s.RunRows(r.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	totals := map[importer.Outcome]int{}
+	for _, a := range rows {
+		totals[a.Outcome]++
+	}
+	return totals, nil
+}
+
+// exportSummary is a past run's summary: its times and requests, the
+// counts of the rows listed, and why it stopped early, in Russian.
+func exportSummary(r state.RunRecord, rows []state.Attempt) importer.Summary {
+	sum := importer.Summary{Start: r.Start, End: r.End, Counts: map[importer.Outcome]int{}, Requests: r.Requests, Rows: len(rows)}
+	for _, a := range rows {
+		sum.Counts[a.Outcome]++
+	}
 	if r.Aborted != "" {
 		cause := recordedAbort(r.Aborted)
 		var set runSettings
@@ -309,9 +323,9 @@ func exportSummary(r state.RunRecord, rows []state.Attempt) importer.Summary {
 	return sum
 }
 
-func runRows(r state.RunRecord) int {
+func total(counts map[importer.Outcome]int) int {
 	n := 0
-	for _, c := range r.Counts {
+	for _, c := range counts {
 		n += c
 	}
 	return n

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -232,11 +234,23 @@ func TestHistoryCommands(t *testing.T) {
 		"Лист":                                 sampleSheet(t),
 		"Файл сопоставления":                   "../../samples/mapping.yaml",
 		"Входной файл":                         "../../samples/patients.xlsx",
-		"URL МИП":                              url,
 	} {
 		if sum[label] != want {
 			t.Errorf("export summary: %s = %q, want %q", label, sum[label], want)
 		}
+	}
+	if !slices.Contains(slices.Collect(maps.Values(sum)), url) {
+		t.Errorf("export summary lacks the МИП address %s: %v", url, sum)
+	}
+	if !strings.Contains(fileText(t, export), "8 из 30") {
+		t.Error("the export summary does not say the sheet lists 8 of the run's 30 rows")
+	}
+	all := filepath.Join(dir, "all.xlsx")
+	if out := hist("export", "1", "--all", "-o", all); !strings.Contains(out, "Строк запуска 1: 30 — записаны в "+all) {
+		t.Fatalf("history export --all:\n%s", out)
+	}
+	if sumAll, _ := summarySheet(t, all); sumAll["Всего"] != "30" || strings.Contains(fileText(t, all), "8 из 30") {
+		t.Errorf("export --all summary: %v", sumAll)
 	}
 	if n, _ := strconv.Atoi(sum["Запросов к МИП"]); n < 23 {
 		t.Errorf("export summary: %q requests, want those of the run", sum["Запросов к МИП"])
