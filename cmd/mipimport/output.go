@@ -637,10 +637,15 @@ func baseNames(paths []string) []string {
 	return out
 }
 
-// ruElapsed is a run's duration: «0,8 с» under a minute, else «3 мин 20 с».
+// ruElapsed is a run's duration: «0,03 с» under a second, «12,5 с» under a
+// minute, else «3 мин 20 с».
 func ruElapsed(d time.Duration) string {
+	digits := 1
+	if d < time.Second {
+		digits = 2
+	}
 	if d < time.Minute {
-		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 1, 64), ".", ",", 1) + " с"
+		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', digits, 64), ".", ",", 1) + " с"
 	}
 	return ruDuration(d)
 }

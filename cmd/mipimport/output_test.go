@@ -180,3 +180,17 @@ func TestCountRows(t *testing.T) {
 		}
 	}
 }
+
+func TestRuElapsed(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		29 * time.Millisecond:               "0,03 с",
+		940 * time.Millisecond:              "0,94 с",
+		12500 * time.Millisecond:            "12,5 с",
+		3*time.Minute + 20*time.Second:      "3 мин 20 с",
+		2*time.Hour + 3*time.Minute + 4*1e9: "2 ч 03 мин",
+	} {
+		if got := ruElapsed(d); got != want {
+			t.Errorf("ruElapsed(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
