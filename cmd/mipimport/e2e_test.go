@@ -252,6 +252,18 @@ func TestBadCredentialsStopTheRun(t *testing.T) {
 	if strings.Contains(r.stderr, "wrong") {
 		t.Fatal("the password appears in the output")
 	}
+	// The clerk reads why in Russian, in the terminal and in the report;
+	// the log keeps the English detail.
+	const why = "МИП отклонил логин или пароль (HTTP 401) — проверьте MIP_USER и MIP_PASSWORD"
+	if last := lastLine(r.stderr); last != "Ошибка: "+why+"; запуск остановлен после первого такого ответа" {
+		t.Errorf("last line %q", last)
+	}
+	if !strings.Contains(r.stderr, "rejected the credentials") {
+		t.Errorf("the log lacks the English detail:\n%s", r.stderr)
+	}
+	if _, first := summarySheet(t, onlyFile(t, r.dir, "report-*.xlsx")); first != "Запуск прерван: "+why {
+		t.Errorf("the summary sheet begins %q", first)
+	}
 }
 
 func TestUnreachableStopsQuickly(t *testing.T) {
@@ -268,6 +280,13 @@ func TestUnreachableStopsQuickly(t *testing.T) {
 	}
 	if el := time.Since(start); el > 20*time.Second {
 		t.Fatalf("took %v to give up on an unreachable МИП", el)
+	}
+	const why = "МИП недоступен по адресу http://"
+	if last := lastLine(r.stderr); !strings.HasPrefix(last, "Ошибка: "+why+addr+" — проверьте адрес (MIP_URL) и сеть") {
+		t.Errorf("last line %q", last)
+	}
+	if _, first := summarySheet(t, onlyFile(t, r.dir, "report-*.xlsx")); !strings.HasPrefix(first, "Запуск прерван: "+why+addr) {
+		t.Errorf("the summary sheet begins %q", first)
 	}
 	rows, _ := expected(t)
 	if len(r.lines) != len(rows) {
@@ -310,8 +329,12 @@ func TestInterruptWritesEveryRow(t *testing.T) {
 	if notSent == 0 {
 		t.Fatal("no row is not_sent after an interrupt")
 	}
-	if _, err := os.Stat(r.report); err != nil {
-		t.Fatalf("no report after an interrupt: %v", err)
+	// An interrupted run's report carries its start time in its name.
+	if _, first := summarySheet(t, onlyFile(t, dir, "report-*.xlsx")); first != "Запуск прерван: нажаты Ctrl+C или получен сигнал остановки" {
+		t.Errorf("the summary sheet begins %q", first)
+	}
+	if last := lastLine(r.stderr); !strings.HasPrefix(last, "Запуск прерван (Ctrl+C или сигнал остановки). Итог записан для каждой строки") {
+		t.Errorf("last line %q", last)
 	}
 }
 
