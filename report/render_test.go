@@ -132,7 +132,7 @@ func importSample(t *testing.T) ([]string, []importer.Result, importer.Summary) 
 	}
 	defer src.Close()
 	var rec recorder
-	sum, err := importer.Run(context.Background(), importer.Config{Concurrency: 4, Log: zap.NewNop()},
+	sum, err := importer.Import(context.Background(), importer.Config{Concurrency: 4, Log: zap.NewNop()},
 		sampleSource{src}, client, &rec)
 	if err != nil {
 		t.Fatal(err)

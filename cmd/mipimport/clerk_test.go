@@ -312,7 +312,7 @@ func TestUnreadableRowSaysWhere(t *testing.T) {
 	dir := t.TempDir()
 	m := writeFile(t, filepath.Join(dir, "m.yaml"), []byte("version: 1\nfields:\n  family: Фамилия\n  name: Имя\n  patronymic: Отчество\n"+
 		"  birthday: Дата рождения\n  polis.number: Полис\n  phone: Телефон\n  mcod:\n    value: \"770001\"\n"))
-	input, _ := filepath.Abs("../../mapping/testdata/hostile/unclosed-mid.csv")
+	input, _ := filepath.Abs("../../mapping/reader/testdata/hostile/unclosed-mid.csv")
 	code, stderr := mipimport(t, nil, "import", "--dry-run", "--no-state", "--no-progress", "--mapping", m,
 		"--report", filepath.Join(dir, "r.xlsx"), "--fix-file", filepath.Join(dir, "f.xlsx"), input)
 	if code != 2 {
