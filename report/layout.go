@@ -3,7 +3,6 @@ package report
 import (
 	"math"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -100,26 +99,28 @@ func wrappedLines(s string, width, scale float64) int {
 	if room < 20 {
 		room = 20 // at least a character a line
 	}
-	// Most cells hold a few characters on one line: no need to wrap them.
-	if n := utf8.RuneCountInString(s); n*maxWidth <= room && !strings.Contains(s, "\n") {
+	// Most cells hold a few words that fit on one line.
+	if oneLine(s, room) {
 		return 1
 	}
 	lines := 0
+	space := runeWidth(' ')
 	for para := range strings.SplitSeq(s, "\n") {
 		lines++
 		used := 0 // width taken on the current line
-		for i, word := range strings.Split(para, " ") {
+		first := true
+		for word := range strings.SplitSeq(para, " ") {
 			w := 0
 			for _, r := range word {
 				w += runeWidth(r)
 			}
-			space := 0
-			if i > 0 {
-				space = runeWidth(' ')
+			gap := space
+			if first {
+				gap, first = 0, false
 			}
 			switch {
-			case used+space+w <= room:
-				used += space + w
+			case used+gap+w <= room:
+				used += gap + w
 			case w <= room:
 				lines++
 				used = w
@@ -140,6 +141,20 @@ func wrappedLines(s string, width, scale float64) int {
 		}
 	}
 	return lines
+}
+
+// oneLine reports whether s has no line feed and fits in room twentieths.
+func oneLine(s string, room int) bool {
+	if len(s)*maxWidth <= room { // even at the widest (a rune takes a byte or more)
+		return !strings.Contains(s, "\n")
+	}
+	w := 0
+	for _, r := range s {
+		if w += runeWidth(r); w > room || r == '\n' {
+			return false
+		}
+	}
+	return true
 }
 
 // lineHeight is the height of one line of text in points: Excel's default

@@ -124,6 +124,10 @@ type XLSX struct {
 
 	held   []importer.Result // the first rows, until the widths are known
 	widths []float64         // every column's width; nil until then
+	// The last text of each column and the lines it takes: outcomes,
+	// statuses and notes repeat row after row.
+	lastText  []string
+	lastLines []int
 
 	header0 int // style IDs
 	styles  map[importer.Outcome]rowStyles
@@ -288,6 +292,7 @@ func (x *XLSX) fitColumns() {
 		}
 	}
 	x.widths = make([]float64, len(titles))
+	x.lastText, x.lastLines = make([]string, len(titles)), make([]int, len(titles))
 	for i, title := range titles {
 		word := 0.0
 		for w := range strings.FieldsSeq(title) {
@@ -428,7 +433,7 @@ func (x *XLSX) write(r importer.Result) error {
 	for i := range x.cells {
 		if c := &x.cells[i]; c.kind == textCell {
 			x.est += textXML(c.text)
-			lines = max(lines, wrappedLines(c.text, x.widths[i], 1))
+			lines = max(lines, x.linesOf(i, c.text))
 		}
 	}
 	if x.row >= x.maxRows || x.row > 1 && x.bytes+x.est > x.maxBytes {
@@ -446,6 +451,16 @@ func (x *XLSX) write(r importer.Result) error {
 		return fmt.Errorf("report %s, row %d: %w", x.out.path, r.Row, err)
 	}
 	return nil
+}
+
+// linesOf is how many lines text takes in column i.
+func (x *XLSX) linesOf(i int, text string) int {
+	if x.lastLines[i] > 0 && text == x.lastText[i] {
+		return x.lastLines[i]
+	}
+	n := wrappedLines(text, x.widths[i], 1)
+	x.lastText[i], x.lastLines[i] = text, n
+	return n
 }
 
 // textCellOf is a text cell. Text is written as an inline string, never as
