@@ -2,6 +2,7 @@ package reader
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -61,13 +62,61 @@ func TestCSVEncodingsAndDelimiters(t *testing.T) {
 				{3, []string{"Иванов", "Иван", "01.02.1990"}},
 				{4, []string{"", "", ""}},
 				{5, []string{`Петрова "Анна"`, "Мария\nВторая строка", "1.2.1985"}},
-				{7, []string{"Сидоров", "Пётр", "03.03.1970", "лишнее"}},
-				{8, []string{"Коротков"}},
+				{6, []string{"Сидоров", "Пётр", "03.03.1970", "лишнее"}},
+				{7, []string{"Коротков"}},
 			}
 			if !reflect.DeepEqual(rows, want) {
 				t.Fatalf("got  %v\nwant %v", rows, want)
 			}
 		})
+	}
+}
+
+// TestCSVRowsAsASpreadsheetNumbersThem: a record whose quoted cells hold
+// line breaks is one row, and a blank line is an empty row, as Excel and
+// LibreOffice show a CSV; the row numbers of the report, the fix file and
+// the state are these.
+func TestCSVRowsAsASpreadsheetNumbersThem(t *testing.T) {
+	for _, eol := range []string{"\n", "\r\n"} {
+		text := strings.Join([]string{
+			"Фамилия;Адрес;Телефон",
+			`Иванов;"г. Москва,` + eol + `ул. Ленина, д. 1` + eol + `кв. 2";89123456789`,
+			`Петров;"одна строка";89123456780`,
+			"",
+			`Сидоров;"две` + eol + `строки";89123456781`,
+			"Козлов;;89123456782",
+		}, eol) + eol
+		tb, err := newCSVTable("f.csv", strings.NewReader(text), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range readAll(t, tb) {
+			got = append(got, fmt.Sprintf("%d %s", r.line, r.cells[0]))
+		}
+		want := []string{"1 Фамилия", "2 Иванов", "3 Петров", "5 Сидоров", "6 Козлов"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("line ends %q: rows %q, want %q", eol, got, want)
+		}
+	}
+	// A record encoding/csv cannot read is named by its row too.
+	tb, err := newCSVTable("f.csv", strings.NewReader("a,b\n\"x\ny\",1\n\n3,\"4\"5\"\n"), ReadOptions{Delimiter: ","})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.r.LazyQuotes = false
+	for {
+		_, _, err := tb.Next()
+		if errors.Is(err, io.EOF) {
+			t.Fatal("no error for a bare quote")
+		}
+		if err != nil {
+			var re *ReadError
+			if !errors.As(err, &re) || re.Line != 4 || !strings.Contains(err.Error(), "line 5 of the file") {
+				t.Fatalf("err = %v, want row 4 (line 5 of the file)", err)
+			}
+			break
+		}
 	}
 }
 
