@@ -85,8 +85,8 @@ key: [polis.number]
 			if err != nil {
 				break
 			}
-			if line == 4 && (cells[1] == "32905") == date1904 {
-				t.Fatalf("1904=%v: serial %s", date1904, cells[1])
+			if line == 4 && cells[1] != "01.02.1990" {
+				t.Fatalf("1904=%v: the reader shows the date cell as %s", date1904, cells[1])
 			}
 		}
 		tb.Close()

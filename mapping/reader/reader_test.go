@@ -220,11 +220,52 @@ func TestXLSXReader(t *testing.T) {
 		t.Fatalf("row numbers %d %d %d %d, want 1 3 4 6 as the sheet shows them", data[0].line, data[1].line, data[2].line, data[3].line)
 	}
 	iv := data[2].cells
-	if iv[0] != "Иванов" || iv[1] != "32905" || iv[2] != "101998900" || iv[3] != "7700000000000000" {
-		t.Fatalf("raw values %q: want the date serial and the numbers without exponent", iv)
+	if iv[0] != "Иванов" || iv[1] != "01.02.1990" || iv[2] != "101998900" || iv[3] != "7700000000000000" {
+		t.Fatalf("values %q: want the date as the cell shows it and the numbers without exponent", iv)
 	}
 	if len(iv) < 5 || iv[4] != "36" {
 		t.Fatalf("formula cell %q, want its cached value", iv)
+	}
+}
+
+// TestXLSXCellKinds: the reader tells a number from text and a date cell
+// from a number, per cell of the row just read.
+func TestXLSXCellKinds(t *testing.T) {
+	for _, date1904 := range []bool{false, true} {
+		tb, err := Open(writeWorkbook(t, date1904), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			line, cells, err := tb.Next()
+			if err != nil {
+				t.Fatalf("row 4 not found: %v", err)
+			}
+			if line != 4 {
+				continue
+			}
+			if cells[1] != "01.02.1990" {
+				t.Errorf("1904=%v: the date cell reads %q", date1904, cells[1])
+			}
+			want := []Kind{KindText, KindDate, KindNumber, KindNumber}
+			if got := CellKinds(tb); len(got) < 4 || !reflect.DeepEqual(got[:4], want) {
+				t.Errorf("1904=%v: kinds %v, want %v", date1904, got, want)
+			}
+			break
+		}
+		if app := SavedBy(tb); app == "" || SavedByExcel(app) {
+			t.Errorf("excelize wrote the file, the table says %q", app)
+		}
+		tb.Close()
+	}
+	csv, err := Open("testdata/cp1251.csv", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer csv.Close()
+	csv.Next()
+	if CellKinds(csv) != nil || SavedBy(csv) != "" {
+		t.Errorf("a CSV has only text and no program that saved it")
 	}
 }
 
@@ -293,13 +334,16 @@ func TestXLSThroughLibreOffice(t *testing.T) {
 	for _, r := range rows {
 		if len(r.cells) > 2 && r.cells[0] == "Иванов" {
 			found = true
-			if r.line != 4 || r.cells[1] != "32905" || r.cells[2] != "101998900" {
+			if r.line != 4 || r.cells[1] != "01.02.1990" || r.cells[2] != "101998900" {
 				t.Fatalf("converted row %d: %q", r.line, r.cells)
 			}
 		}
 	}
 	if !found {
 		t.Fatalf("the data row is missing after conversion: %v", rows)
+	}
+	if app := SavedBy(tb); !strings.Contains(app, "LibreOffice") || SavedByExcel(app) {
+		t.Errorf("converted by LibreOffice, the table says it was saved by %q", app)
 	}
 	if _, err := os.Stat(tb.(*convertedTable).dir); !os.IsNotExist(err) {
 		t.Fatal("the temporary conversion directory was not removed")
