@@ -202,7 +202,7 @@ func TestHistoryCommands(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := hist(); !strings.Contains(out, "patients.xlsx") || !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "invalid 6") {
+	if out := hist(); !strings.Contains(out, "patients.xlsx") || !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "invalid 9") {
 		t.Fatalf("history:\n%s", out)
 	}
 	if out := hist("run", "1"); !strings.Contains(out, "sha256") || !strings.Contains(out, "duplicate") || !strings.Contains(out, "СНИЛС") {
@@ -212,7 +212,7 @@ func TestHistoryCommands(t *testing.T) {
 		t.Fatalf("history key %s:\n%s", key, out)
 	}
 	export := filepath.Join(dir, "rejected.xlsx")
-	if out := hist("export", "1", "-o", export); !strings.Contains(out, "8 rows") {
+	if out := hist("export", "1", "-o", export); !strings.Contains(out, "11 rows") {
 		t.Fatalf("history export:\n%s", out)
 	}
 	if text := fileText(t, export); !strings.Contains(text, "Ошибка в данных") || strings.Contains(text, "Иванов") {
@@ -226,7 +226,7 @@ func TestHistoryCommands(t *testing.T) {
 	if out := hist("prune", "--keep-days", "1"); !strings.Contains(out, "deleted 0 rows of 0 run(s)") {
 		t.Fatalf("prune --keep-days 1 of today's run:\n%s", out)
 	}
-	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 30 rows of 1 run(s)") {
+	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 33 rows of 1 run(s)") {
 		t.Fatalf("prune --keep-days 0:\n%s", out)
 	}
 	if out := hist(); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "(rows pruned)") {

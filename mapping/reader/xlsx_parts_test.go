@@ -34,7 +34,7 @@ func TestXLSXPartsFoundThroughRelationships(t *testing.T) {
 		`<row r="2"><c r="A2" t="inlineStr"><is><t>Иванов</t></is></c><c r="B2" t="s"><v>1</v></c></row>`+xSheetTail)
 	sst := textPart("", `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Фамилия</t></si><si><t>Иван</t></si></sst>`)
 	for _, c := range []struct {
-		name                                                       string
+		name                                                         string
 		wbName, wbTarget, sheetName, sheetTarget, sstName, sstTarget string
 	}{
 		{"sheet outside worksheets/", "xl/workbook.xml", "xl/workbook.xml", "xl/data/patients.xml", "data/patients.xml", "xl/sharedStrings.xml", "sharedStrings.xml"},
