@@ -116,7 +116,7 @@ func newHistoryCmd() *cobra.Command {
 				return fatal("%w", err)
 			}
 			if len(rows) == 0 {
-				return fatal("no attempt recorded for key %q (keys are stored as the mapping builds them, e.g. a СНИЛС as XXX-XXX-XXX YY)", args[0])
+				return fatal("no attempt recorded for key %q (give it as the file has it, or as the mapping builds it: a СНИЛС as XXX-XXX-XXX YY)", args[0])
 			}
 			printAttempts(cmd.OutOrStdout(), rows)
 			return nil

@@ -45,6 +45,7 @@ type importFlags struct {
 	maxDuration             time.Duration
 	state                   string
 	noState, force          bool
+	allowIdentityChange     bool
 	waitLock                bool
 	cpuProfile              string
 }
@@ -105,6 +106,7 @@ are still written for every row).`,
 	fl.StringVar(&f.state, "state", state.DefaultPath(), "state file: what was uploaded (GUIDs, payload hashes) and the history of every run")
 	fl.BoolVar(&f.noState, "no-state", false, "use no state file: every valid row is sent (GUIDs still come from the keys)")
 	fl.BoolVar(&f.force, "force", false, "send rows the state says are unchanged")
+	fl.BoolVar(&f.allowIdentityChange, "allow-identity-change", false, "send rows whose key the state knows for another person (another birthday, or another family and name); without it they end invalid")
 	fl.BoolVar(&f.waitLock, "wait-lock", false, "wait for another run holding the state file instead of refusing")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof); it holds no personal data")
 	return cmd
@@ -153,6 +155,9 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 	}
 	log.Info("input opened", zap.String("file", input), zap.String("sheet", src.Table.Sheet()),
 		zap.Int("headerRow", src.Header.Line), zap.Int("columns", len(src.Header.Titles)))
+	repair, why := src.Mapper.ENPRepair()
+	log.Info("polis numbers that lost their last digit to Excel", zap.Bool("repaired", repair), zap.String("because", why),
+		zap.String("savedBy", reader.SavedBy(src.Table)))
 
 	sinks, err := openSinks(f, input, src, m)
 	if err != nil {
@@ -177,12 +182,13 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 
 	prog := newProgress(!f.noProgress, log)
 	cfg := importer.Config{
-		Concurrency: f.concurrency,
-		DryRun:      f.dryRun,
-		Force:       f.force,
-		Grace:       f.timeout,
-		Log:         log,
-		OnResult:    prog.add,
+		Concurrency:         f.concurrency,
+		DryRun:              f.dryRun,
+		Force:               f.force,
+		AllowIdentityChange: f.allowIdentityChange,
+		Grace:               f.timeout,
+		Log:                 log,
+		OnResult:            prog.add,
 	}
 	var sender importer.Sender // stays nil in a dry run: nothing is sent
 	if client != nil {
@@ -243,7 +249,8 @@ func openState(f importFlags, input string, log *zap.Logger) (*state.Session, fu
 	settings, _ := json.Marshal(map[string]any{
 		"mapping": f.mapping, "sheet": f.sheet, "concurrency": f.concurrency, "rate": f.rate,
 		"timeout": f.timeout.String(), "retries": f.retries, "dryRun": f.dryRun, "force": f.force,
-		"maxDuration": f.maxDuration.String(), "version": version,
+		"allowIdentityChange": f.allowIdentityChange,
+		"maxDuration":         f.maxDuration.String(), "version": version,
 	})
 	target := redact(f.url)
 	if f.dryRun && f.url == "" {
@@ -433,7 +440,7 @@ func (s itemSource) Next(context.Context) (importer.Item, error) {
 	if err != nil {
 		return importer.Item{}, err
 	}
-	return importer.Item{Row: rec.Line, Key: rec.Key, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells}, nil
+	return importer.Item{Row: rec.Line, Key: rec.Key, KeyShown: rec.KeyShown, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells}, nil
 }
 
 // onSignals makes the first SIGINT/SIGTERM stop the run gracefully and a

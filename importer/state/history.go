@@ -32,7 +32,7 @@ type Attempt struct {
 	RunID            int64
 	Time             time.Time
 	Row              int
-	Mcod, Key        string
+	Mcod, Key        string // Key as the clerk typed it
 	Outcome          importer.Outcome
 	MkabStatus       string
 	AttachmentStatus string
@@ -48,7 +48,7 @@ const sqlRunColumns = `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.
 	r.settings, r.dry_run, r.counts, r.aborted, r.pruned_at
 	FROM runs r JOIN targets t ON t.id = r.target_id`
 
-const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcome, a.mkab_status,
+const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, iif(a.key_shown <> '', a.key_shown, a.key), a.outcome, a.mkab_status,
 	a.attachment_status, a.person_guid, a.mkab_guid, a.attachment_guid, m.json, a.http_status, a.attempts
 	FROM attempts a LEFT JOIN messages m ON m.id = a.messages`
 
@@ -60,7 +60,7 @@ const sqlKeyAttemptIDs = `SELECT k.attempt_id FROM runs r CROSS JOIN key_attempt
 	WHERE k.run_id = r.id AND k.key = ?1
 	UNION ALL
 	SELECT a2.id FROM runs r CROSS JOIN attempts a2
-	WHERE r.merged = 0 AND a2.run_id = r.id AND a2.key = ?1`
+	WHERE r.merged = 0 AND a2.run_id = r.id AND (a2.key = ?1 OR a2.key_shown = ?1)`
 
 // Runs lists the runs, newest first; limit <= 0 lists them all.
 func (s *Store) Runs(limit int) ([]RunRecord, error) {
@@ -98,8 +98,8 @@ func (s *Store) RunByID(id int64) (RunRecord, error) {
 	return rec, nil
 }
 
-// Attempts lists every attempt recorded for a key, under any clinic and
-// МИП, oldest first.
+// Attempts lists every attempt recorded for a key — as matched, or as the
+// clerk typed it — under any clinic and МИП, oldest first.
 func (s *Store) Attempts(key string) ([]Attempt, error) {
 	if key == "" {
 		return nil, s.errorf("listing attempts: no key given")

@@ -18,8 +18,11 @@
 // row by row would cost a random page write per row.
 //
 // Personal data stays out: the state holds the row key (which may be a
-// СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses and the
-// messages the caller passes (which must not quote values). Never a payload.
+// СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses, the
+// messages the caller passes, and per key who it was uploaded for as three
+// salted hashes (family, name, birthday; the salt is the file's own), so
+// that a later row describing another person under the key is caught.
+// Never a payload, a name or a date.
 package state
 
 import (
@@ -93,7 +96,8 @@ type Store struct {
 	batchMax int
 	batchAge time.Duration
 
-	readOnly bool // opened for the history commands only
+	readOnly bool   // opened for the history commands only
+	salt     []byte // the file's own salt of the identity fingerprints
 
 	mu     sync.Mutex
 	closed bool
@@ -257,6 +261,9 @@ func (s *Store) open(abs string) error {
 	}
 	if s.getPatient, err = prep(s.rdb, sqlGetPatient); err != nil {
 		return err
+	}
+	if err := s.wdb.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'identity_salt'`).Scan(&s.salt); err != nil || len(s.salt) == 0 {
+		return s.errorf("reading the identity salt: %v", err)
 	}
 	return nil
 }
