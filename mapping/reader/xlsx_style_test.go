@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -212,4 +214,32 @@ func TestXLSXDateCellsByStyle(t *testing.T) {
 		}
 		tb.Close()
 	}
+}
+
+// FuzzNumberFormat: any format code and cell value, as a hostile styles
+// part may hold them, classify and render without a panic, and a date is
+// shown only for a value Excel can show as one.
+func FuzzNumberFormat(f *testing.F) {
+	for _, s := range []string{"dd.mm.yyyy", "[h]:mm", `"d"0`, `\d`, "[", "]", `"`, "mm:ss", "yyyy-mm-dd hh:mm;@", "[$-419]DD.MM.YYYY"} {
+		f.Add(s, "32905.5", false)
+	}
+	f.Add("dd.mm.yyyy", "-1", true)
+	f.Add("dd.mm.yyyy", "NaN", false)
+	f.Add("dd.mm.yyyy", "1E+308", false)
+	f.Fuzz(func(t *testing.T, code, v string, date1904 bool) {
+		show := formatDateShow(code)
+		if show > showTime {
+			t.Fatalf("%q: %d", code, show)
+		}
+		if show == showNumber {
+			return
+		}
+		out, ok := appendSerialDate(nil, v, date1904, show)
+		if !ok {
+			return
+		}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil || f < 0 || f > serialMax1900+1 {
+			t.Fatalf("%q shown as %q", v, out)
+		}
+	})
 }
