@@ -28,6 +28,11 @@ type migration struct {
 	sql  string
 }
 
+// readableFrom is the oldest schema version the history commands read
+// without upgrading the file (they open it read-only): the steps after it
+// only add columns, read as absent.
+const readableFrom = 3
+
 func migrations() []migration {
 	return []migration{
 		{"tables", `
@@ -113,6 +118,10 @@ CREATE TABLE key_attempts (
 ) WITHOUT ROWID;
 INSERT INTO key_attempts SELECT run_id, key, id FROM attempts WHERE key <> '' ORDER BY run_id, key, id;
 DROP INDEX attempts_by_key;`},
+		// The summary of a past run (history export) shows its requests
+		// beside its counts and settings.
+		{"requests per run", `
+ALTER TABLE runs ADD COLUMN requests INTEGER; -- HTTP requests made, retries included; NULL: not recorded`},
 		// Who each key was uploaded for, as three salted 8-byte hashes (of
 		// the folded family, the folded name, the birthday), so a later row
 		// that describes another person under the key is not sent; and each
@@ -237,6 +246,15 @@ func placeholders(rows, cols int) string {
 
 const sqlGetPatient = `SELECT mkab_guid, person_guid, attachment_guid, payload_hash, who
 	FROM patients WHERE target_id = ? AND mcod = ? AND key = ?`
+
+// getPatientSQL is sqlGetPatient for a file at schema version: before
+// schema 5 no key has a fingerprint.
+func getPatientSQL(version int) string {
+	if version < 5 {
+		return strings.Replace(sqlGetPatient, "payload_hash, who", "payload_hash, x'' AS who", 1)
+	}
+	return sqlGetPatient
+}
 
 const sqlGetMessages = `SELECT id FROM messages WHERE json = ?`
 
