@@ -303,16 +303,24 @@ func TestInterruptWritesEveryRow(t *testing.T) {
 	// The interrupt handler is installed before the first request goes out,
 	// so the first request to arrive says the signal will be caught; a fixed
 	// sleep raced with the start-up on a loaded machine.
-	for deadline := time.Now().Add(time.Minute); mock.Stats().Requests == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("no request reached the mock within a minute")
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for deadline := time.Now().Add(2 * time.Minute); mock.Stats().Requests == 0; {
+		select {
+		case err := <-exited:
+			t.Fatalf("mipimport ended (%v) before sending anything\n%s", err, stderr)
+		case <-time.After(10 * time.Millisecond):
 		}
-		time.Sleep(10 * time.Millisecond)
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-exited // stderr is written until the process is waited for
+			t.Fatalf("no request reached the mock within two minutes\n%s", stderr)
+		}
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	r := finish(t, cmd, stderr, dir, cmd.Wait())
+	r := finish(t, cmd, stderr, dir, <-exited)
 	if r.code != 130 {
 		t.Fatalf("exit %d, want 130\n%s", r.code, r.stderr)
 	}
