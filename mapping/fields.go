@@ -25,7 +25,8 @@ const (
 	TypeEmail       Type = "email"        // e-mail address
 	TypePolisNumber Type = "polis-number" // polis number, checked by the polis type
 	TypeSMO         Type = "smo"          // insurer: ОГРН (13 digits) or F002 code
-	TypeRefCode     Type = "ref-code"     // a reference-book code kept as text (polis or document type)
+	TypePolisType   Type = "polis-type"   // ФОМС F008 polis type: a code or its name
+	TypeDocType     Type = "doc-type"     // ФОМС F011 identity document type: a code or its name
 )
 
 // Field is one mappable Patient field.
@@ -192,8 +193,8 @@ var fields = []*Field{
 		Headers: []string{"место рождения", "birthplace", "place of birth"},
 		setText: func(p *mip.Patient, v string) { p.Birthplace = v },
 		get:     func(p *mip.Patient) string { return p.Birthplace }},
-	{Path: "polis.type.code", Type: TypeRefCode, Title: "Тип полиса",
-		Doc:     "Polis type, ФОМС F008: 1 old-style, 2 temporary certificate, 3 single-format (ЕНП). Inferred from the number when not mapped (16 digits → 3, 9 → 2, else 1).",
+	{Path: "polis.type.code", Type: TypePolisType, Title: "Тип полиса",
+		Doc:     "Polis type, ФОМС F008: 1 old-style, 2 temporary certificate, 3 single-format (ЕНП), as a code or a name («Полис ОМС единого образца»). Inferred from the number when not mapped (16 digits → 3, 9 → 2, else 1).",
 		Headers: []string{"тип полиса", "вид полиса", "тип полиса омс", "polis type"},
 		setText: func(p *mip.Patient, v string) { polisType(p).Code = v },
 		get:     func(p *mip.Patient) string { return typeCode(getPolis(p).Type) }},
@@ -226,8 +227,8 @@ var fields = []*Field{
 		Headers: []string{"смо", "страховая компания", "страховая организация", "огрн смо", "код смо", "smo"},
 		setText: func(p *mip.Patient, v string) { polis(p).Smo = v },
 		get:     func(p *mip.Patient) string { return getPolis(p).Smo }},
-	{Path: "identityDocument.type.code", Type: TypeRefCode, Title: "Тип документа",
-		Doc:     "Identity document type, ФОМС F011 (14 passport of a citizen, 3 birth certificate, …). Use `map:` to translate another code system.",
+	{Path: "identityDocument.type.code", Type: TypeDocType, Title: "Тип документа",
+		Doc:     "Identity document type, ФОМС F011 (14 passport of a citizen, 3 birth certificate, …), as a code or a name («Паспорт гражданина РФ»). Use `map:` to translate another code system.",
 		Headers: []string{"тип документа", "вид документа", "тип документа удл", "тип дул", "код документа"},
 		setText: func(p *mip.Patient, v string) { docType(p).Code = v },
 		get:     func(p *mip.Patient) string { return typeCode(getDoc(p).Type) }},

@@ -377,7 +377,8 @@ type storer func(mp *Mapper, c *compiled, p *mip.Patient, raw string, isDefault 
 // once, so a row costs no lookup.
 var storers = map[Type]storer{
 	TypeText:        storeText,
-	TypeRefCode:     storeText,
+	TypePolisType:   storePolisType,
+	TypeDocType:     storeDocType,
 	TypeName:        storeName,
 	TypeFIO:         storeFIO,
 	TypeDate:        storeDate,
@@ -395,6 +396,22 @@ var storers = map[Type]storer{
 func storeText(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
 	c.Field.setText(p, convert.Collapse(raw))
 	return "", nil
+}
+
+func storePolisType(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.PolisType(raw)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	return "", err
+}
+
+func storeDocType(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.DocumentType(raw)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	return "", err
 }
 
 func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (string, error) {

@@ -25,7 +25,8 @@ var typeDocs = []struct {
 	{TypeEmail, "One e-mail address; the domain is lower-cased."},
 	{TypePolisNumber, "Digits with or without spaces; for type 3 (ЕНП) 16 digits with a check digit; for type 2, 9 digits; type 1 free text up to 20 characters. A 16-digit number stored as a number loses its last digit (stored as 0, or shown as `7,7E+15`): it is computed again with a warning when that is certain; when the file may have been saved by a program that rounds (LibreOffice) the row is refused instead, because the result could be another patient's number — set `enp_repair: excel` for files saved by Excel, which keeps the first 15 digits exactly."},
 	{TypeSMO, "A 13-digit ОГРН (check digit verified, a warning only) or a 5-digit F002 code."},
-	{TypeRefCode, "A reference-book code, kept as text; `map:` translates another code system or names."},
+	{TypePolisType, "A ФОМС F008 code (1, 2, 3; a numeric cell's `3.0` is fine) or a name and its usual variants: «Полис ОМС единого образца», «единого образца», «ЕНП», «электронный полис», «полис в составе УЭК» → 3; «Полис ОМС старого образца» → 1; «Временное свидетельство», «ВС» → 2; the ЕРЗЛ letters С, В, П, Э, К. Another number passes unchanged; an unknown name is an error (`map:` translates it)."},
+	{TypeDocType, "A ФОМС F011 code (14, `14.0`) or a name and its usual variants: «Паспорт гражданина РФ», «паспорт РФ», «Паспорт» → 14; «Свидетельство о рождении», «св-во о рожд.» → 3 (one «выданное не в РФ» → 24); «Загранпаспорт» → 15; «Вид на жительство», «ВНЖ» → 11; «Паспорт иностранного гражданина» → 9; «РВП» → 23; every other F011 name. Another number passes unchanged; an unknown name is an error (`map:` translates it)."},
 }
 
 // WriteReference writes the mapping reference from the same field list the
