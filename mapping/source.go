@@ -41,7 +41,8 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 	// A title counts when the mapping names it or the built-in dictionary
 	// knows it, so a mapping with a mistyped column still finds the header
 	// and the error can name the column.
-	h, err := FindHeader(t, m.HeaderRow, func(folded string) bool { return wanted[folded] || GuessField(folded) != nil })
+	pt := &pushback{Table: t}
+	h, err := findHeader(pt, m.HeaderRow, func(folded string) bool { return wanted[folded] || knownTitle(folded) })
 	if err != nil {
 		t.Close()
 		return nil, wrapRead(path, t.Sheet(), err)
@@ -51,7 +52,7 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, err
 	}
-	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t)}, nil
+	return &Source{Path: path, Table: pt, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t)}, nil
 }
 
 // Next returns the next non-blank data row, mapped; io.EOF at the end.
@@ -73,21 +74,6 @@ func (s *Source) Next() (Record, error) {
 
 // Close releases the file and any temporary files.
 func (s *Source) Close() error { return s.Table.Close() }
-
-// ReadHeader opens path and returns its header row, found with the
-// built-in dictionary of column titles (for `mapping init`).
-func ReadHeader(path string, o reader.ReadOptions, headerRow int) (Header, string, error) {
-	t, err := reader.Open(path, o)
-	if err != nil {
-		return Header{}, "", err
-	}
-	defer t.Close()
-	h, err := FindHeader(t, headerRow, func(folded string) bool { return GuessField(folded) != nil })
-	if err != nil {
-		return Header{}, t.Sheet(), wrapRead(path, t.Sheet(), err)
-	}
-	return h, t.Sheet(), nil
-}
 
 func wrapRead(path, sheet string, err error) error {
 	var re *reader.ReadError

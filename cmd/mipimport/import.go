@@ -400,11 +400,11 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 		}
 		return m, nil
 	}
-	h, sheet, err := mapping.ReadHeader(input, reader.ReadOptions{Sheet: f.sheet}, 0)
+	p, err := mapping.Propose(input, reader.ReadOptions{Sheet: f.sheet}, 0)
 	if err != nil {
 		return nil, err
 	}
-	g := mapping.GuessMapping(h)
+	g := p.Guess
 	if len(g.Missing) > 0 {
 		var names []string
 		for _, m := range g.Missing {
@@ -413,14 +413,19 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 		return nil, fmt.Errorf("no --mapping given and the header of %s has no column for the required field(s) %s; write a mapping: mipimport mapping init %s > mapping.yaml", input, strings.Join(names, ", "), input)
 	}
 	var buf bytes.Buffer
-	if err := mapping.WriteGuess(&buf, input, sheet, h, g); err != nil {
+	if err := mapping.WriteGuess(&buf, input, p.Sheet, p.Pinned, g); err != nil {
 		return nil, err
 	}
-	for _, path := range g.Order {
-		log.Info("mapping guessed", zap.String("field", path), zap.String("column", g.Matched[path]))
+	if p.Pinned {
+		log.Info("the first sheet holds no patient list; reading another", zap.String("first", p.First), zap.String("sheet", p.Sheet))
 	}
-	if len(g.Key) == 0 {
+	for _, m := range g.Fields {
+		log.Info("mapping guessed", zap.String("field", m.Field.Path), zap.String("column", m.Title))
+	}
+	if key := g.Key(); len(key) == 0 {
 		log.Warn("no key column recognised: МИП assigns every card's GUID, so a re-run may create duplicates")
+	} else {
+		log.Info("key guessed", zap.String("key", key[0]))
 	}
 	return mapping.Parse("(guessed mapping)", buf.Bytes())
 }

@@ -22,13 +22,16 @@ func newMappingCmd() *cobra.Command {
 		Short: "Print a mapping file guessed from the input's header row",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, sh, err := mapping.ReadHeader(args[0], reader.ReadOptions{Sheet: sheet}, headerRow)
+			p, err := mapping.Propose(args[0], reader.ReadOptions{Sheet: sheet}, headerRow)
 			if err != nil {
 				return fatal("%w", err)
 			}
-			g := mapping.GuessMapping(h)
-			if err := mapping.WriteGuess(cmd.OutOrStdout(), args[0], sh, h, g); err != nil {
+			g := p.Guess
+			if err := mapping.WriteGuess(cmd.OutOrStdout(), args[0], p.Sheet, p.Pinned, g); err != nil {
 				return fatal("%w", err)
+			}
+			if p.Pinned {
+				fmt.Fprintf(os.Stderr, "mipimport: the first sheet %q holds no patient list; read sheet %q instead and named it in the mapping (sheet:)\n", p.First, p.Sheet)
 			}
 			if len(g.Missing) > 0 {
 				fmt.Fprintf(os.Stderr, "mipimport: %d required field(s) matched no column; see the top of the mapping\n", len(g.Missing))
