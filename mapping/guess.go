@@ -180,6 +180,18 @@ func knownTitle(title string) bool {
 	return analyse(title).own > 0
 }
 
+// knownUnder reports whether a cell names a field under a group title
+// («Номер» under «Полис ОМС»): the field's words must explain the cell's own.
+func knownUnder(group, title string) bool {
+	c := column{title: title, own: analyse(title), group: analyse(group).words}
+	for _, f := range fields {
+		if s, _ := fieldScore(c, f); s >= minScore {
+			return true
+		}
+	}
+	return false
+}
+
 // Match is a field proposed for a column.
 type Match struct {
 	Field *Field

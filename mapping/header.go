@@ -194,7 +194,7 @@ func isGroupRow(up, low []string) bool {
 		if digitRun(c) >= 4 {
 			return false
 		}
-		if knownTitle(c) || (groups[i] != "" && knownTitle(groups[i]+" "+c)) {
+		if knownTitle(c) || (groups[i] != "" && knownUnder(groups[i], c)) {
 			lowKnown++
 		}
 	}

@@ -21,6 +21,9 @@ type Record struct {
 	Invalid  bool         // a check failed: the row must not be sent
 	Messages []string     // Russian, each naming its column; warnings start with WarnPrefix
 	Cells    []string     // the row's cells, padded to the header's width
+	// Noise, when set, says why the row holds no patient (NoiseTotals…):
+	// it is not mapped and must be skipped, not reported as a patient.
+	Noise string
 }
 
 // WarnPrefix starts every warning message: the row is still sent.

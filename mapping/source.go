@@ -17,6 +17,7 @@ type Source struct {
 	Mapper *Mapper
 	// ConvertedBy is set when an .xls/.ods was converted by LibreOffice.
 	ConvertedBy string
+	noise       *noise
 }
 
 // SourceOptions say how to open a Source.
@@ -52,10 +53,12 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, err
 	}
-	return &Source{Path: path, Table: pt, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t)}, nil
+	return &Source{Path: path, Table: pt, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t), noise: newNoise(h)}, nil
 }
 
-// Next returns the next non-blank data row, mapped; io.EOF at the end.
+// Next returns the next non-blank row, mapped; io.EOF at the end. A row
+// that holds no patient (a repeated header, a totals row) comes back
+// unmapped with Noise saying why.
 func (s *Source) Next() (Record, error) {
 	for {
 		line, cells, err := s.Table.Next()
@@ -67,6 +70,9 @@ func (s *Source) Next() (Record, error) {
 		}
 		if isBlank(cells) {
 			continue // blank rows are not data; the row numbers of the others stay as the sheet shows them
+		}
+		if why := s.noise.kind(cells); why != "" {
+			return Record{Line: line, Noise: why, Cells: cells}, nil
 		}
 		return s.Mapper.Map(line, cells), nil
 	}

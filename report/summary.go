@@ -81,6 +81,11 @@ func writeSummary(f *excelize.File, headStyle int, s importer.Summary, m Meta) e
 	if err := put(excelize.Cell{StyleID: bold, Value: "Всего"}, excelize.Cell{StyleID: bold, Value: total}); err != nil {
 		return err
 	}
+	if len(s.Skipped) > 0 {
+		if err := put("Пропущены строки (не пациенты)", SkippedList(s.Skipped)); err != nil {
+			return err
+		}
+	}
 	_ = put()
 
 	d := s.End.Sub(s.Start)
@@ -119,6 +124,42 @@ func writeSummary(f *excelize.File, headStyle int, s importer.Summary, m Meta) e
 		}
 	}
 	return sw.Flush()
+}
+
+// maxSkippedListed bounds the row numbers listed per reason: an export
+// that repeats its header on every page of a long list has thousands.
+const maxSkippedListed = 100
+
+// SkippedList says which rows were skipped as holding no patient, grouped
+// by reason in the order met: «17, 57 (повтор заголовка); 90 (итоговая
+// строка)».
+func SkippedList(skipped []importer.Skipped) string {
+	var reasons []string
+	rows := map[string][]int{}
+	for _, s := range skipped {
+		if _, ok := rows[s.Reason]; !ok {
+			reasons = append(reasons, s.Reason)
+		}
+		rows[s.Reason] = append(rows[s.Reason], s.Row)
+	}
+	var b strings.Builder
+	for i, reason := range reasons {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		for j, r := range rows[reason] {
+			if j == maxSkippedListed {
+				fmt.Fprintf(&b, " и ещё %d", len(rows[reason])-j)
+				break
+			}
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprint(&b, r)
+		}
+		fmt.Fprintf(&b, " (%s)", reason)
+	}
+	return b.String()
 }
 
 func localTime(t time.Time) any {

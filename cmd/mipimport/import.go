@@ -438,7 +438,7 @@ func (s itemSource) Next(context.Context) (importer.Item, error) {
 	if err != nil {
 		return importer.Item{}, err
 	}
-	return importer.Item{Row: rec.Line, Key: rec.Key, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells}, nil
+	return importer.Item{Row: rec.Line, Key: rec.Key, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells, Skip: rec.Noise}, nil
 }
 
 // onSignals makes the first SIGINT/SIGTERM stop the run gracefully and a
