@@ -222,9 +222,9 @@ func TestAnalyseTitles(t *testing.T) {
 		own       int
 		rowNumber bool
 	}{
-		"Дата рожд.":             {"дат рожден", false, 0, false},
-		"Д.р.":                   {"дат рожден", false, 0, false},
-		"ДАТА\nРОЖДЕНИЯ*":        {"дат рожден", false, 0, false},
+		"Дата рожд.":      {"дат рожден", false, 0, false},
+		"Д.р.":            {"дат рожден", false, 0, false},
+		"ДАТА\nРОЖДЕНИЯ*": {"дат рожден", false, 0, false},
 		"Дата рождения пациента": {"дат рожден", false, 0, false},
 		"Телефон (моб.)":         {"телефон мобильн", false, 0, false},
 		"Ф.И.О.":                 {"фио", false, 0, false},
