@@ -419,7 +419,7 @@ func (g *Guess) attachment() {
 	for i, f := range missing {
 		names[i] = fmt.Sprintf("%s (%s)", f.Path, f.Title)
 	}
-	g.OffWhy = "МИП refuses an attachment without " + strings.Join(names, " and ") + ", and no column of the file holds it"
+	g.OffWhy = "МИП refuses an attachment without " + strings.Join(names, " and ") + ", and the file has no column for " + map[bool]string{false: "it", true: "them"}[len(missing) > 1]
 }
 
 // key proposes the key: the patient's own identifier in the МИС when a
@@ -456,6 +456,36 @@ func (g *Guess) key(cols []column, byCol map[int]pair) {
 		g.KeyWhy = "No column holds the patient's own ID in the МИС and no polis column was recognised,\n" +
 			"# so the key is the СНИЛС; a row without one gets no stable GUID."
 	}
+}
+
+// todoHint says what a TODO line of the field asks for.
+func todoHint(f *Field) string {
+	switch f.Path {
+	case "mcod":
+		return "МКОД: the code (F003) of the clinic where the cards live, e.g. \"770001\""
+	case "attachment.mcod":
+		return "МО прикрепления: the code (F003) of the clinic the patients are attached to"
+	}
+	return f.Title
+}
+
+// wrapComment breaks a long comment text into lines of about 80 characters;
+// every line after the first starts with prefix.
+func wrapComment(text, prefix string) string {
+	var b strings.Builder
+	n := 40 // the text follows a lead-in on its first line
+	for i, w := range strings.Fields(text) {
+		if i > 0 && n+1+len([]rune(w)) > 80 {
+			b.WriteString("\n" + prefix)
+			n = len(prefix)
+		} else if i > 0 {
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len([]rune(w))
+	}
+	return b.String()
 }
 
 // quoteTitle writes a column title in «» for a comment, on one line.
@@ -513,17 +543,20 @@ func WriteGuess(w io.Writer, input, sheet string, pinned bool, g Guess) error {
 	for _, m := range g.Fields {
 		fmt.Fprintf(&b, "  %s: %s   # %s\n", m.Field.Path, yamlQuote(m.Title), m.Field.Title)
 	}
+	if len(g.Missing) > 0 {
+		b.WriteString("  # TODO: remove the \"# \" and write the value between the quotes (the same for\n  # every row), or name a column instead: {column: \"…\"}\n")
+	}
 	for _, f := range g.Missing {
-		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s: a column title, or a constant between the quotes\n", f.Path, f.Title)
+		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s\n", f.Path, todoHint(f))
 	}
 	for _, f := range g.Optional {
 		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # optional %s: %s\n", f.Path, f.Title, f.Doc)
 	}
 	if len(g.Off) > 0 {
-		fmt.Fprintf(&b, "\n  # The attachment (прикрепление) is not sent: %s.\n", g.OffWhy)
+		b.WriteString("\n  # The attachment (прикрепление) is not sent: " + wrapComment(g.OffWhy+".", "  # ") + "\n")
 		b.WriteString("  # To send it, remove the \"# \" of these lines and fill in what is missing:\n")
 		for _, f := range g.Ask {
-			fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s: a column title, or a constant between the quotes\n", f.Path, f.Title)
+			fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s\n", f.Path, todoHint(f))
 		}
 		for _, m := range g.Off {
 			fmt.Fprintf(&b, "  # %s: %s   # %s\n", m.Field.Path, yamlQuote(m.Title), m.Field.Title)

@@ -38,7 +38,10 @@ type row struct {
 	snils    string // 9-digit base (check digits are computed), or "bad:…" kept as is, or ""
 	snilsNum bool   // СНИЛС stored as a number: separators and leading zeros lost
 	enp      string // 15-digit base (check digit computed), or "dup:N" reusing row N's
-	enpNum   bool   // ЕНП stored as a number
+	// enpNum: the ЕНП is stored as a number, whose 16th digit is lost; the
+	// bases of such rows are ones whose lost digit can be restored for
+	// certain whatever program saved the file.
+	enpNum   bool
 	phone    string
 	address  string
 	email    string
@@ -52,11 +55,11 @@ type row struct {
 
 var rows = []row{
 	{"Иванов Иван Иванович", "12.03.1985", true, "М", "112233445", false, "770000000000001", false, "8 (912) 345-67-89", "г. Москва, ул. Ленина, д. 1, кв. 2", "ivanov@example.ru", "A(II) Rh+", "да", "1", "15.01.2024", "uploaded", ""},
-	{"Петрова Анна Сергеевна", "01.02.1990", true, "Ж", "001019989", true, "770000000000002", true, "+7 912 000-11-22", "г. Москва, ул. Мира, д. 5", "", "0(I) Rh-", "нет", "2", "20.02.2023", "uploaded", "СНИЛС and ЕНП typed as numbers"},
+	{"Петрова Анна Сергеевна", "01.02.1990", true, "Ж", "001019989", true, "770000000000032", true, "+7 912 000-11-22", "г. Москва, ул. Мира, д. 5", "", "0(I) Rh-", "нет", "2", "20.02.2023", "uploaded", "СНИЛС and ЕНП typed as numbers"},
 	{"ПЕТРОВА-ВОДКИНА анна сергеевна", "7.7.1977", false, "ж", "123456789", false, "770000000000003", false, "89123456780", "г. Москва, пр. Вернадского, д. 10", "", "III (-)", "1", "1", "01.03.2024", "uploaded", "upper/lower case ФИО, d.m.yyyy"},
 	{"Алиев Рустам Ильхам оглы", "30.11.1969", true, "М", "642709548", false, "770000000000004", false, "8-916-123-45-67", "г. Москва, ул. Садовая, д. 3", "aliev@example.ru", "B(III) Rh+", "да", "3", "11.04.2022", "uploaded", "Turkic patronymic"},
 	{"Смирнова Ольга Петровна", "05.05.1955", true, "Ж", "342932447", false, "770000000000005", false, "+7 (495) 123-45-67", "г. Москва, ул. Тверская, д. 7", "", "AB(IV) Rh-", "нет", "1", "10.10.2021", "uploaded", ""},
-	{"Кузнецов Дмитрий Олегович", "18.08.2001", true, "м", "234567890", false, "770000000000006", true, "9161234567", "г. Москва, ул. Лесная, д. 12", "kuznetsov@example.ru", "", "да", "2", "05.06.2023", "uploaded", "10-digit phone"},
+	{"Кузнецов Дмитрий Олегович", "18.08.2001", true, "м", "234567890", false, "770000000000033", true, "9161234567", "г. Москва, ул. Лесная, д. 12", "kuznetsov@example.ru", "", "да", "2", "05.06.2023", "uploaded", "10-digit phone"},
 	{"Соколова Мария Ивановна", "23.09.1948", true, "Ж", "345678901", false, "770000000000007", false, "8 (903) 765-43-21", "г. Москва, ул. Школьная, д. 2", "", "II+", "нет", "1", "14.02.2020", "uploaded", ""},
 	{"Попов Сергей Николаевич", "31.02.1985", false, "М", "456789012", false, "770000000000008", false, "8 (926) 111-22-33", "г. Москва, ул. Полевая, д. 8", "", "", "да", "3", "01.01.2024", "invalid", "31 February"},
 	{"Васильева Елена Викторовна", "14.12.1972", true, "Ж", "bad:567-890-123 00", false, "770000000000009", false, "8 (915) 222-33-44", "г. Москва, ул. Речная, д. 4", "", "", "да", "2", "03.03.2023", "invalid", "СНИЛС check number wrong"},
@@ -83,7 +86,10 @@ var rows = []row{
 	{"Титова Галина Львовна", "19.11.1952", true, "Ж", "666777888", false, "770000000000030", false, "8 (936) 222-22-22", "г. Москва, ул. Садовая, д. 9", "", "AB(IV) Rh+", "нет", "1", "18.06.2020", "uploaded", ""},
 }
 
-var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "Участок", "Дата прикрепления"}
+var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "МО прикрепления", "Участок", "Дата прикрепления"}
+
+// attachMO is the clinic the sample's patients are attached to (F003 code).
+const attachMO = "770001"
 
 const (
 	title     = "Список прикреплённого населения ГБУЗ «Городская поликлиника № 0» (вымышленные данные) на 01.11.2026"
@@ -184,7 +190,7 @@ func (r row) cells(i int) []any {
 		t, _ := time.Parse("02.01.2006", r.attDate)
 		att = t
 	}
-	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, r.district, att}
+	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, attachMO, r.district, att}
 }
 
 func snilsCheck(d9 string) string {
