@@ -415,7 +415,7 @@ func (r *importRun) noteFailure(e *mip.Error) {
 	}
 	switch {
 	case e.Kind == mip.FailAuth:
-		r.abort = fmt.Errorf("%w (HTTP %d)", mip.ErrUnauthorized, e.HTTPStatus)
+		r.abort = fmt.Errorf("%w: %w", mip.ErrUnauthorized, e) // e keeps the HTTP status for the CLI
 	case e.Kind == mip.FailConnect && !r.answered:
 		r.abort = fmt.Errorf("%w: %s", mip.ErrUnreachable, e.Detail)
 	default:

@@ -77,7 +77,7 @@ func Load(path string) (*Mapping, error) {
 func Parse(name string, b []byte) (*Mapping, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, syntaxError(name, b, err)
 	}
 	m := &Mapping{File: name, Encoding: "auto", Delimiter: "auto", PhoneFormat: "+7", ENPRepair: "safe"}
 	if len(doc.Content) == 0 {

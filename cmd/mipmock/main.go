@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -48,6 +49,11 @@ type options struct {
 	rate429      float64
 	retryAfter   time.Duration
 	rateDrop     float64
+	capacity     int
+	rateLimit    float64
+	rateBurst    int
+	perRequest   time.Duration
+	knee         int
 	seed         uint64
 }
 
@@ -99,6 +105,11 @@ login is --user, else MIP_USER, else "demo".`,
 	f.Float64Var(&o.rate429, "rate-429", 0, "share of requests answered 429 with Retry-After, 0..1")
 	f.DurationVar(&o.retryAfter, "retry-after", time.Second, "Retry-After sent with a 429 (whole seconds, rounded up)")
 	f.Float64Var(&o.rateDrop, "rate-drop", 0, "share of requests whose connection is closed without an answer after the card was stored, 0..1")
+	f.IntVar(&o.capacity, "capacity", 0, "serve at most N requests at a time; answer one more 503 at once (0: no limit)")
+	f.Float64Var(&o.rateLimit, "rate-limit", 0, "serve at most R requests a second (token bucket); answer one more 429 with Retry-After at once (0: no limit)")
+	f.IntVar(&o.rateBurst, "rate-burst", 0, "tokens of the --rate-limit bucket (default: a second's worth)")
+	f.DurationVar(&o.perRequest, "latency-per-request", 0, "add this latency for each request being served beyond --latency-knee")
+	f.IntVar(&o.knee, "latency-knee", 0, "requests served before --latency-per-request starts to add up (e.g. --latency 20ms --latency-knee 16 --latency-per-request 1.25ms: 16 workers, queueing beyond)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of the fault random source (0: random)")
 	return cmd
 }
@@ -115,10 +126,21 @@ func (o *options) check() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"--latency", o.latency}, {"--jitter", o.jitter}, {"--retry-after", o.retryAfter}} {
+	}{{"--latency", o.latency}, {"--jitter", o.jitter}, {"--retry-after", o.retryAfter}, {"--latency-per-request", o.perRequest}} {
 		if d.v < 0 {
 			return fmt.Errorf("%s %v: must not be negative", d.name, d.v)
 		}
+	}
+	for _, n := range []struct {
+		name string
+		v    float64
+	}{{"--capacity", float64(o.capacity)}, {"--rate-limit", o.rateLimit}, {"--rate-burst", float64(o.rateBurst)}, {"--latency-knee", float64(o.knee)}} {
+		if n.v < 0 {
+			return fmt.Errorf("%s %v: must not be negative", n.name, n.v)
+		}
+	}
+	if o.rateBurst > 0 && o.rateLimit == 0 {
+		return errors.New("--rate-burst needs --rate-limit")
 	}
 	if o.user == "" {
 		return errors.New("--user must not be empty")
@@ -131,6 +153,25 @@ func (o *options) check() error {
 		return fmt.Errorf("--listen %q is not a loopback address; add --allow-remote to serve other machines", o.listen)
 	}
 	return nil
+}
+
+// limits describes the load limits set, for the startup line.
+func (o *options) limits() string {
+	var b strings.Builder
+	if o.capacity > 0 {
+		fmt.Fprintf(&b, "capacity %d (503 beyond); ", o.capacity)
+	}
+	if o.rateLimit > 0 {
+		burst := o.rateBurst
+		if burst == 0 {
+			burst = int(math.Ceil(o.rateLimit))
+		}
+		fmt.Fprintf(&b, "rate limit %g/s, burst %d (429 beyond); ", o.rateLimit, burst)
+	}
+	if o.perRequest > 0 {
+		fmt.Fprintf(&b, "latency +%v per request beyond %d; ", o.perRequest, o.knee)
+	}
+	return b.String()
 }
 
 // loopbackHost reports whether host names a loopback address ("" means every
@@ -198,15 +239,21 @@ func run(ctx context.Context, o options, logw io.Writer) error {
 			Rate429:    o.rate429,
 			RetryAfter: o.retryAfter,
 			RateDrop:   o.rateDrop,
-			Seed:       o.seed,
+			Capacity:   o.capacity,
+			RateLimit:  o.rateLimit,
+			RateBurst:  o.rateBurst,
+
+			LatencyPerRequest: o.perRequest,
+			LatencyKnee:       o.knee,
+			Seed:              o.seed,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          log.New(logw, "mipmock: ", 0),
 	}
 	fmt.Fprintf(logw, "mipmock: listening on http://%s (POST /patients as user %q, password from %s; "+
 		"latency %v + 0..%v, 5xx %g, 429 %g (Retry-After %v), drop %g, seed %d; "+
-		"inspect GET /_mock/stats, GET /_mock/cards, POST /_mock/reset)\n",
-		addr, o.user, passwordFrom, o.latency, o.jitter, o.rate5xx, o.rate429, o.retryAfter, o.rateDrop, o.seed)
+		"%sinspect GET /_mock/stats, GET /_mock/cards, POST /_mock/reset)\n",
+		addr, o.user, passwordFrom, o.latency, o.jitter, o.rate5xx, o.rate429, o.retryAfter, o.rateDrop, o.seed, o.limits())
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

@@ -20,6 +20,7 @@ type RunRecord struct {
 	Settings   string
 	DryRun     bool
 	Counts     map[importer.Outcome]int // outcomes with a non-zero count; nil until finished
+	Requests   int                      // HTTP requests made, retries included; 0 also when not recorded (older versions, unfinished runs)
 	Aborted    string                   // why the run stopped early; "" when it ran to the end
 	Pruned     time.Time                // when its rows were deleted by Prune; zero while kept
 }
@@ -44,9 +45,17 @@ type Attempt struct {
 	Attempts         int
 }
 
-const sqlRunColumns = `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.input_hash,
-	r.settings, r.dry_run, r.counts, r.aborted, r.pruned_at
+// runColumns selects a RunRecord's columns from a file at schema version
+// (readableFrom or later): a column added later is read as NULL.
+func runColumns(version int) string {
+	requests := "r.requests"
+	if version < 4 {
+		requests = "NULL"
+	}
+	return `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.input_hash,
+	r.settings, r.dry_run, r.counts, r.aborted, r.pruned_at, ` + requests + `
 	FROM runs r JOIN targets t ON t.id = r.target_id`
+}
 
 const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcome, a.mkab_status,
 	a.attachment_status, a.person_guid, a.mkab_guid, a.attachment_guid, m.json, a.http_status, a.attempts
@@ -67,7 +76,7 @@ func (s *Store) Runs(limit int) ([]RunRecord, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.rdb.QueryContext(context.Background(), sqlRunColumns+` ORDER BY r.id DESC LIMIT ?`, limit)
+	rows, err := s.rdb.QueryContext(context.Background(), runColumns(s.version)+` ORDER BY r.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, s.errorf("listing runs: %w", err)
 	}
@@ -88,7 +97,7 @@ func (s *Store) Runs(limit int) ([]RunRecord, error) {
 
 // RunByID returns one run; the error wraps ErrNotFound when there is none.
 func (s *Store) RunByID(id int64) (RunRecord, error) {
-	rec, err := scanRun(s.rdb.QueryRowContext(context.Background(), sqlRunColumns+` WHERE r.id = ?`, id))
+	rec, err := scanRun(s.rdb.QueryRowContext(context.Background(), runColumns(s.version)+` WHERE r.id = ?`, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return RunRecord{}, s.errorf("run %d: %w", id, ErrNotFound)
@@ -144,11 +153,12 @@ func scanRun(sc scanner) (RunRecord, error) {
 		rec          RunRecord
 		start        int64
 		end, pruned  sql.NullInt64
+		requests     sql.NullInt64
 		counts       sql.NullString
 		dryRun       bool
 		target, hash string
 	)
-	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted, &pruned); err != nil {
+	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted, &pruned, &requests); err != nil {
 		return RunRecord{}, err
 	}
 	rec.Start, rec.Target, rec.InputHash, rec.DryRun = fromMillis(start), target, hash, dryRun
@@ -158,6 +168,7 @@ func scanRun(sc scanner) (RunRecord, error) {
 	if pruned.Valid {
 		rec.Pruned = fromMillis(pruned.Int64)
 	}
+	rec.Requests = int(requests.Int64)
 	if counts.Valid {
 		if err := json.Unmarshal([]byte(counts.String), &rec.Counts); err != nil {
 			return RunRecord{}, err

@@ -28,6 +28,11 @@ type migration struct {
 	sql  string
 }
 
+// readableFrom is the oldest schema version the history commands read
+// without upgrading the file (they open it read-only): the steps after it
+// only add columns, read as absent.
+const readableFrom = 3
+
 func migrations() []migration {
 	return []migration{
 		{"tables", `
@@ -113,6 +118,10 @@ CREATE TABLE key_attempts (
 ) WITHOUT ROWID;
 INSERT INTO key_attempts SELECT run_id, key, id FROM attempts WHERE key <> '' ORDER BY run_id, key, id;
 DROP INDEX attempts_by_key;`},
+		// The summary of a past run (history export) shows its requests
+		// beside its counts and settings.
+		{"requests per run", `
+ALTER TABLE runs ADD COLUMN requests INTEGER; -- HTTP requests made, retries included; NULL: not recorded`},
 	}
 }
 

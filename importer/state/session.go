@@ -495,7 +495,7 @@ func (r *Session) messageID(ctx context.Context, tx *sql.Tx, messages string) (i
 }
 
 // Finish commits the queued saves and records the run's end, its counts
-// per outcome and why it was aborted, if it was.
+// per outcome, its requests and why it was aborted, if it was.
 func (r *Session) Finish(sum importer.Summary) error {
 	r.mu.Lock()
 	if r.done {
@@ -543,8 +543,8 @@ func (r *Session) Finish(sum importer.Summary) error {
 	if err := mergeRun(ctx, tx, r.targetID, r.id); err != nil {
 		return s.errorf("finishing run %d: %w", r.id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE runs SET ended_at = ?, counts = ?, aborted = ? WHERE id = ?`,
-		millis(end), string(cj), aborted, r.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET ended_at = ?, counts = ?, aborted = ?, requests = ? WHERE id = ?`,
+		millis(end), string(cj), aborted, sum.Requests, r.id); err != nil {
 		return s.errorf("finishing run %d: %w", r.id, err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -808,6 +809,61 @@ func TestOpenUpgradesAnOlderFile(t *testing.T) {
 	}
 }
 
+// A run records its requests. A file of the schema before that (3) still
+// reads in the history commands, which open it read-only and cannot upgrade
+// it, with its runs' requests unknown (0); an import upgrades it.
+func TestRunRequestsAndAnOlderFileRead(t *testing.T) {
+	path := tempPath(t)
+	makeOldFile(t, path)
+	abs, _ := filepath.Abs(path)
+	db, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(context.Background(), db, readableFrom); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open of a schema %d file: %v", readableFrom, err)
+	}
+	rec, err := ro.RunByID(1)
+	if err != nil || rec.Input != "old.csv" || rec.Requests != 0 || rec.Counts[importer.Rejected] != 1 {
+		t.Errorf("old run read-only = %+v, %v", rec, err)
+	}
+	if runs, err := ro.Runs(0); err != nil || len(runs) != 1 {
+		t.Errorf("Runs = %+v, %v", runs, err)
+	}
+	ro.Close()
+	if v, _ := schemaVersion(t, path); v != readableFrom {
+		t.Fatalf("the read-only Open changed the schema to %d", v)
+	}
+
+	s := open(t, path)
+	r := begin(t, s, testTarget)
+	if err := r.Finish(importer.Summary{Counts: map[importer.Outcome]int{importer.Uploaded: 3}, Rows: 3, Requests: 7}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err = s.RunByID(r.ID())
+	if err != nil || rec.Requests != 7 || rec.Counts[importer.Uploaded] != 3 {
+		t.Errorf("new run = %+v, %v", rec, err)
+	}
+	if old, err := s.RunByID(1); err != nil || old.Requests != 0 {
+		t.Errorf("old run after the upgrade = %+v, %v", old, err)
+	}
+	s.Close()
+	ro, err = Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if runs, err := ro.Runs(1); err != nil || len(runs) != 1 || runs[0].Requests != 7 {
+		t.Errorf("Runs(1) read-only after the upgrade = %+v, %v", runs, err)
+	}
+}
+
 func TestOpenRefuses(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -1100,18 +1156,36 @@ func TestMessageListsAreStoredOnce(t *testing.T) {
 
 func TestDefaultPath(t *testing.T) {
 	tests := []struct {
-		xdg, home, want string
+		goos string
+		env  map[string]string
+		want string
 	}{
-		{"/var/lib/x", "/home/clerk", "/var/lib/x/mipimport/state.db"},
-		{"", "/home/clerk", "/home/clerk/.local/state/mipimport/state.db"},
-		{"relative/dir", "/home/clerk", "/home/clerk/.local/state/mipimport/state.db"}, // XDG: relative paths are ignored
+		{"linux", map[string]string{"XDG_STATE_HOME": "/var/lib/x", "HOME": "/home/clerk"}, "/var/lib/x/mipimport/state.db"},
+		{"linux", map[string]string{"HOME": "/home/clerk"}, "/home/clerk/.local/state/mipimport/state.db"},
+		{"linux", map[string]string{"XDG_STATE_HOME": "/var/lib/x/", "HOME": "/home/clerk"}, "/var/lib/x/mipimport/state.db"},
+		// XDG: relative paths are ignored.
+		{"linux", map[string]string{"XDG_STATE_HOME": "relative/dir", "HOME": "/home/clerk"}, "/home/clerk/.local/state/mipimport/state.db"},
+		{"linux", map[string]string{"HOME": "/"}, "/.local/state/mipimport/state.db"},
+		{"linux", map[string]string{}, "mipimport-state.db"},
+		// Windows ignores the XDG and HOME variables a Git Bash may set.
+		{"windows", map[string]string{"LOCALAPPDATA": `C:\Users\Клерк\AppData\Local`, "USERPROFILE": `C:\Users\Клерк`, "XDG_STATE_HOME": "/x", "HOME": "/home/x"},
+			`C:\Users\Клерк\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"LOCALAPPDATA": `D:\Profiles\ivanova\`}, `D:\Profiles\ivanova\mipimport\state.db`},
+		{"windows", map[string]string{"LOCALAPPDATA": `\\srv\home$\ivanova\AppData\Local`}, `\\srv\home$\ivanova\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"USERPROFILE": `C:\Users\Petrov Ivan`}, `C:\Users\Petrov Ivan\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"LOCALAPPDATA": `AppData`, "USERPROFILE": `C:\Users\p`}, `C:\Users\p\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"HOME": "/home/x"}, "mipimport-state.db"},
 	}
 	for _, tt := range tests {
-		t.Setenv("XDG_STATE_HOME", tt.xdg)
-		t.Setenv("HOME", tt.home)
-		if got := DefaultPath(); got != tt.want {
-			t.Errorf("XDG_STATE_HOME=%q HOME=%q: %s, want %s", tt.xdg, tt.home, got, tt.want)
+		if got := DefaultPathFor(tt.goos, func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("%s %v: %s, want %s", tt.goos, tt.env, got, tt.want)
 		}
+	}
+	// DefaultPath is DefaultPathFor this system and environment.
+	t.Setenv("XDG_STATE_HOME", "/var/lib/y")
+	t.Setenv("LOCALAPPDATA", `C:\L`)
+	if got, want := DefaultPath(), DefaultPathFor(runtime.GOOS, os.Getenv); got != want {
+		t.Errorf("DefaultPath() = %s, want %s", got, want)
 	}
 }
 

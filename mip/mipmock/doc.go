@@ -26,6 +26,8 @@
 //     that is not a JSON Patient;
 //   - 503 and 429 (with Retry-After) injected by Config.Rate5xx and
 //     Config.Rate429, before anything is stored;
+//   - 503 (without Retry-After) and 429 (with Retry-After) from the load
+//     limits, at once (see below);
 //   - no answer at all (the connection is closed) for a share
 //     Config.RateDrop of the requests, drawn after the card was stored.
 //
@@ -38,8 +40,8 @@
 //
 // # Order of work for one POST /patients
 //
-// Method check, Basic auth, body read and decode, then the request counts as
-// in flight for its guid (see Stats.SameGUIDOverlaps), then the latency
+// Method check, Basic auth, the load limits (see below), body read and
+// decode, then the request counts as in flight for its guid (see Stats.SameGUIDOverlaps), then the latency
 // (Config.Latency plus a uniform 0..Jitter, counted from arrival, slept
 // without any lock and cut short when the client goes away; timed on Linux by
 // a timerfd, which ends it within tens of microseconds where Go's timers end
@@ -48,6 +50,30 @@
 // and 429 draws, then validation and storage, then the drop draw. Faults are
 // drawn from one math/rand/v2 source seeded by Config.Seed, so a sequential
 // run with a fixed seed is reproducible.
+//
+// # Load limits
+//
+// Where the injected faults strike at random, these answer the load, as a
+// real МИП behind a gateway does; they are what an adaptive client has to
+// find (mipimport --concurrency auto). Each is off unless set:
+//
+//   - Capacity N: at most N requests served at a time; one more is
+//     answered 503 at once, without Retry-After (Stats.Refused503).
+//   - RateLimit R: at most R requests a second, as a token bucket of
+//     RateBurst tokens (default: R rounded up, a second's worth); one more
+//     is answered 429 at once, with Retry-After the time until the next
+//     token in whole seconds rounded up, so at least 1 (Stats.Refused429).
+//     A reset fills the bucket again.
+//   - LatencyPerRequest D with LatencyKnee K: the latency of a request
+//     grows by D for each request being served (itself included) beyond
+//     K, counted when it arrives: Latency + D × max(0, served − K). With
+//     K = 0 it grows from the first request; with D = Latency/K it is a
+//     server of K workers whose requests queue beyond K, whose throughput
+//     no concurrency above K improves.
+//
+// Refused requests are not served: they take no capacity and no token,
+// read no body and store nothing. Unauthorized requests are refused 401
+// before the limits and never count against them.
 //
 // # Validation (mkabStatus NotValid)
 //

@@ -44,6 +44,23 @@ type Config struct {
 	// know that the card exists.
 	RateDrop float64
 
+	// Capacity, when positive, is the most requests served at a time: one
+	// more is answered 503 at once, without Retry-After.
+	Capacity int
+	// RateLimit, when positive, is the most requests served a second, as
+	// a token bucket of RateBurst tokens (default: RateLimit rounded up, a
+	// second's worth): one more is answered 429 at once, with Retry-After
+	// the time until the next token, in whole seconds rounded up.
+	RateLimit float64
+	RateBurst int
+	// LatencyPerRequest, when positive, adds to the latency of a request
+	// that much for each request being served (itself included) beyond
+	// LatencyKnee: with LatencyKnee 0 the latency grows from the first
+	// request; with LatencyKnee N and LatencyPerRequest Latency/N it is a
+	// server of N workers whose requests queue beyond N.
+	LatencyPerRequest time.Duration
+	LatencyKnee       int
+
 	// Seed seeds the random source of the faults and the jitter; 0 picks a
 	// random seed.
 	Seed uint64
@@ -70,6 +87,7 @@ type Server struct {
 	userHash [sha256.Size]byte
 	passHash [sha256.Size]byte
 	faults   *faults
+	load     *load
 	clock    sleeper
 	c        counters
 	guids    guidTracker
@@ -89,6 +107,7 @@ func New(cfg Config) *Server {
 		userHash: sha256.Sum256([]byte(cfg.User)),
 		passHash: sha256.Sum256([]byte(cfg.Password)),
 		faults:   newFaults(cfg.Seed),
+		load:     newLoad(cfg),
 	}
 	s.st.init()
 	return s
@@ -113,6 +132,8 @@ func (s *Server) Stats() Stats {
 		Injected5xx:        c.injected5xx.Load(),
 		Injected429:        c.injected429.Load(),
 		InjectedDrops:      c.drops.Load(),
+		Refused503:         c.refused503.Load(),
+		Refused429:         c.refused429.Load(),
 		InFlight:           c.inFlight.Load(),
 		MaxInFlight:        c.maxInFlight.Load(),
 		SameGUIDOverlaps:   c.sameGUIDOverlaps.Load(),
@@ -130,9 +151,10 @@ func (s *Server) Stats() Stats {
 func (s *Server) Cards() []Card { return s.st.snapshot() }
 
 // Reset forgets every card, person and counter (requests in flight stay
-// counted in InFlight).
+// counted in InFlight) and fills the RateLimit bucket again.
 func (s *Server) Reset() {
 	s.st.reset(func() { s.c.reset() })
+	s.load.reset()
 }
 
 // ServeHTTP routes {base}/patients and the /_mock/ inspection endpoints.
@@ -198,6 +220,22 @@ func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The load limits answer at once, as a gateway in front of МИП does,
+	// before the body is read.
+	v := s.load.arrive(arrived)
+	switch v.refuse {
+	case http.StatusServiceUnavailable:
+		s.c.refused503.Add(1)
+		http.Error(w, "сервис перегружен: слишком много запросов одновременно (mipmock)", http.StatusServiceUnavailable)
+		return
+	case http.StatusTooManyRequests:
+		s.c.refused429.Add(1)
+		w.Header().Set("Retry-After", strconv.FormatInt(retryAfterSeconds(v.retryAfter), 10))
+		http.Error(w, "слишком много запросов в секунду (mipmock)", http.StatusTooManyRequests)
+		return
+	}
+	defer s.load.leave()
+
 	p, badStatus, badText := readPatient(w, r)
 	if p != nil && strings.TrimSpace(p.GUID) != "" {
 		key, ok := canonicalGUID(p.GUID)
@@ -210,7 +248,7 @@ func (s *Server) servePatients(w http.ResponseWriter, r *http.Request) {
 		defer s.guids.leave(key)
 	}
 
-	delay := s.faults.delay(s.cfg.Latency, s.cfg.Jitter)
+	delay := s.faults.delay(s.cfg.Latency, s.cfg.Jitter) + v.extra
 	if !s.clock.sleep(r.Context(), delay-time.Since(arrived)) {
 		return // the client went away
 	}

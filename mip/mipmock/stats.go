@@ -39,6 +39,12 @@ type Stats struct {
 	Injected429   int64 `json:"injected429"`
 	InjectedDrops int64 `json:"injectedDrops"`
 
+	// Refused503 and Refused429 count the answers of the load limits:
+	// 503 beyond Config.Capacity requests at a time, 429 beyond
+	// Config.RateLimit a second.
+	Refused503 int64 `json:"refused503"`
+	Refused429 int64 `json:"refused429"`
+
 	// InFlight is the number of /patients requests being handled now;
 	// MaxInFlight the most at once.
 	InFlight    int64 `json:"inFlight"`
@@ -101,6 +107,7 @@ type counters struct {
 	attUploaded, attNotValid, attErrors atomic.Int64
 	created, updated, duplicatePersons  atomic.Int64
 	injected5xx, injected429, drops     atomic.Int64
+	refused503, refused429              atomic.Int64
 	inFlight, maxInFlight               atomic.Int64
 	sameGUIDOverlaps                    atomic.Int64
 	delayed, lateNs                     atomic.Int64
@@ -114,6 +121,7 @@ func (c *counters) reset() {
 		&c.attUploaded, &c.attNotValid, &c.attErrors,
 		&c.created, &c.updated, &c.duplicatePersons,
 		&c.injected5xx, &c.injected429, &c.drops,
+		&c.refused503, &c.refused429,
 		&c.sameGUIDOverlaps, &c.delayed, &c.lateNs,
 	} {
 		v.Store(0)
