@@ -96,7 +96,7 @@ func letter(col int) string { return string(rune('A' + col)) }
 // title row as most exports have, and says what differs from the expected.
 func checkCase(c corpusCase) []string {
 	rows := append([][]string{{"Список пациентов на 01.11.2026"}, {}}, c.rows...)
-	h, err := findHeader(&pushback{Table: &sliceTable{rows: rows}}, 0, knownTitle)
+	h, _, err := findHeader(&sliceTable{rows: rows}, 0, knownTitle)
 	if err != nil {
 		return []string{err.Error()}
 	}

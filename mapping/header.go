@@ -10,8 +10,8 @@ import (
 	"mipimport/mapping/reader"
 )
 
-// errNoHeader is returned when no header row can be found.
-var errNoHeader = errors.New("no header row found")
+// ErrNoHeader is returned when no header row can be found.
+var ErrNoHeader = errors.New("no header row found")
 
 // Header is the located header row of a table.
 type Header struct {
@@ -40,25 +40,6 @@ type headerRow struct {
 	cells []string
 }
 
-// pushback is a table that can give back the one row read ahead while
-// looking for a second header row.
-type pushback struct {
-	reader.Table
-	held  bool
-	line  int
-	cells []string
-}
-
-func (p *pushback) Next() (int, []string, error) {
-	if p.held {
-		p.held = false
-		return p.line, p.cells, nil
-	}
-	return p.Table.Next()
-}
-
-func (p *pushback) push(line int, cells []string) { p.held, p.line, p.cells = true, line, cells }
-
 // findHeader reads rows until the header: the row given by line (> 0), or
 // the first of the leading rows in which at least two cells are known
 // header titles (a title row such as «Список пациентов» stands above it).
@@ -67,8 +48,10 @@ func (p *pushback) push(line int, cells []string) { p.held, p.line, p.cells = tr
 // itself is such a row under a row of group titles, the two make one
 // header. known reports whether a folded cell text names a column the
 // caller wants. The rows of the header are consumed; a row read ahead that
-// is not part of it is given back to t.
-func findHeader(t *pushback, line int, known func(folded string) bool) (Header, error) {
+// is not part of it is returned as pending, for the caller to take before
+// the table's next row (the table is not wrapped: what the reader says of
+// the row it returned last still holds for it).
+func findHeader(t reader.Table, line int, known func(folded string) bool) (Header, *headerRow, error) {
 	var prev *headerRow
 	var fallback *headerRow
 	seen := 0
@@ -78,7 +61,7 @@ func findHeader(t *pushback, line int, known func(folded string) bool) (Header, 
 			break
 		}
 		if err != nil {
-			return Header{}, err
+			return Header{}, nil, err
 		}
 		if line > 0 {
 			if n == line {
@@ -120,38 +103,39 @@ func findHeader(t *pushback, line int, known func(folded string) bool) (Header, 
 		}
 	}
 	if line > 0 {
-		return Header{}, fmt.Errorf("%w: the file has no row %d", errNoHeader, line)
+		return Header{}, nil, fmt.Errorf("%w: the file has no row %d", ErrNoHeader, line)
 	}
 	if fallback != nil {
 		hint := ""
-		if enc, comma, ok := reader.CSVFormat(t.Table); ok {
+		if enc, comma, ok := reader.CSVFormat(t); ok {
 			// Garbled titles are the usual cause in a CSV file.
 			hint = fmt.Sprintf("; if the titles are there, the text may be read with the wrong encoding or delimiter (read as %s, delimiter %q): set encoding: and delimiter: in the mapping", enc, comma)
 		}
-		return Header{}, fmt.Errorf("%w: none of the first %d rows has two recognised column titles (the first filled row is %d); set header_row in the mapping%s", errNoHeader, maxHeaderSearch, fallback.line, hint)
+		return Header{}, nil, fmt.Errorf("%w: none of the first %d rows has two recognised column titles (the first filled row is %d); set header_row in the mapping%s", ErrNoHeader, maxHeaderSearch, fallback.line, hint)
 	}
-	return Header{}, fmt.Errorf("%w: the file has no data", errNoHeader)
+	return Header{}, nil, fmt.Errorf("%w: the file has no data", ErrNoHeader)
 }
 
 // finishHeader decides whether the found row r makes a two-row header with
 // the row above it (prev) or, when lookAhead, with the row below it.
-func finishHeader(t *pushback, prev *headerRow, r headerRow, lookAhead bool) (Header, error) {
+func finishHeader(t reader.Table, prev *headerRow, r headerRow, lookAhead bool) (Header, *headerRow, error) {
 	if prev != nil && isGroupRow(prev.cells, r.cells) {
-		return twoRowHeader(*prev, r), nil
+		return twoRowHeader(*prev, r), nil, nil
 	}
+	var pending *headerRow
 	if lookAhead {
 		n, cells, err := t.Next()
 		switch {
 		case errors.Is(err, io.EOF):
 		case err != nil:
-			return Header{}, err
+			return Header{}, nil, err
 		case n == r.line+1 && isGroupRow(r.cells, cells):
-			return twoRowHeader(r, headerRow{n, cells}), nil
+			return twoRowHeader(r, headerRow{n, cells}), nil, nil
 		default:
-			t.push(n, cells)
+			pending = &headerRow{n, cells}
 		}
 	}
-	return Header{Line: r.line, Titles: r.cells, rows: [][]string{r.cells}}, nil
+	return Header{Line: r.line, Titles: r.cells, rows: [][]string{r.cells}}, pending, nil
 }
 
 // isGroupRow reports whether up is a row of group titles over the column

@@ -94,7 +94,7 @@ func lookAt(path string, o reader.ReadOptions, headerRow int) sheetLook {
 	}
 	defer t.Close()
 	l := sheetLook{name: t.Sheet()}
-	h, err := findHeader(&pushback{Table: t}, headerRow, knownTitle)
+	h, _, err := findHeader(t, headerRow, knownTitle)
 	if err != nil {
 		l.err = wrapRead(path, t.Sheet(), err)
 		return l
@@ -103,31 +103,60 @@ func lookAt(path string, o reader.ReadOptions, headerRow int) sheetLook {
 	return l
 }
 
-// noPatientSheet is the error of a workbook none of whose sheets holds a
-// patient list: what each sheet offered, how to choose one, and a last line
-// in Russian for the clerk.
-func noPatientSheet(path string, looks []sheetLook) error {
+// SheetsError says that no sheet of a workbook holds a patient list, and
+// what each sheet offered.
+type SheetsError struct {
+	File   string
+	Sheets []SheetFinding
+}
+
+// SheetFinding is what one sheet offered: its header row and the fields
+// it names, or why no header was found (Err).
+type SheetFinding struct {
+	Name       string
+	HeaderLine int
+	Fields     []*Field
+	Err        error
+}
+
+func (e *SheetsError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: no sheet has a header with the patient's columns (the name, the birthday, the polis, the phone):", path)
-	for _, l := range looks {
-		fmt.Fprintf(&b, "\n  sheet %q: ", l.name)
+	fmt.Fprintf(&b, "%s: no sheet has a header with the patient's columns (the name, the birthday, the polis, the phone):", e.File)
+	for _, s := range e.Sheets {
+		fmt.Fprintf(&b, "\n  sheet %q: ", s.Name)
 		var re *reader.ReadError
 		switch {
-		case errors.As(l.err, &re):
+		case errors.As(s.Err, &re):
 			b.WriteString(re.Err.Error())
-		case l.err != nil:
-			b.WriteString(l.err.Error())
-		case len(l.guess.Fields) == 0:
-			fmt.Fprintf(&b, "header in row %d, but no column names a patient field", l.guess.Header.Line)
+		case s.Err != nil:
+			b.WriteString(s.Err.Error())
+		case len(s.Fields) == 0:
+			fmt.Fprintf(&b, "header in row %d, but no column names a patient field", s.HeaderLine)
 		default:
-			var names []string
-			for _, m := range l.guess.Fields {
-				names = append(names, m.Field.Path)
+			names := make([]string, len(s.Fields))
+			for i, f := range s.Fields {
+				names[i] = f.Path
 			}
-			fmt.Fprintf(&b, "header in row %d with %s only", l.guess.Header.Line, strings.Join(names, ", "))
+			fmt.Fprintf(&b, "header in row %d with %s only", s.HeaderLine, strings.Join(names, ", "))
 		}
 	}
 	b.WriteString("\nname the sheet with the patients: --sheet NAME (or sheet: in the mapping)")
-	b.WriteString("\nВ файле не найден лист со списком пациентов: укажите нужный лист параметром --sheet \"Имя листа\".")
-	return &reader.ReadError{File: path, Err: errors.New(strings.TrimPrefix(b.String(), path+": "))}
+	return b.String()
+}
+
+// noPatientSheet is the error of a workbook none of whose sheets holds a
+// patient list.
+func noPatientSheet(path string, looks []sheetLook) error {
+	e := &SheetsError{File: path}
+	for _, l := range looks {
+		f := SheetFinding{Name: l.name, Err: l.err}
+		if l.err == nil {
+			f.HeaderLine = l.guess.Header.Line
+			for _, m := range l.guess.Fields {
+				f.Fields = append(f.Fields, m.Field)
+			}
+		}
+		e.Sheets = append(e.Sheets, f)
+	}
+	return e
 }

@@ -18,6 +18,7 @@ type Source struct {
 	// ConvertedBy is set when an .xls/.ods was converted by LibreOffice.
 	ConvertedBy string
 	noise       *noise
+	pending     *headerRow // a row read ahead while finding the header
 }
 
 // SourceOptions say how to open a Source.
@@ -42,8 +43,7 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 	// A title counts when the mapping names it or the built-in dictionary
 	// knows it, so a mapping with a mistyped column still finds the header
 	// and the error can name the column.
-	pt := &pushback{Table: t}
-	h, err := findHeader(pt, m.HeaderRow, func(folded string) bool { return wanted[folded] || knownTitle(folded) })
+	h, pending, err := findHeader(t, m.HeaderRow, func(folded string) bool { return wanted[folded] || knownTitle(folded) })
 	if err != nil {
 		t.Close()
 		return nil, wrapRead(path, t.Sheet(), err)
@@ -53,7 +53,7 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, err
 	}
-	return &Source{Path: path, Table: pt, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t), noise: newNoise(h)}, nil
+	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t), noise: newNoise(h), pending: pending}, nil
 }
 
 // Next returns the next non-blank row, mapped; io.EOF at the end. A row
@@ -61,7 +61,14 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 // unmapped with Noise saying why.
 func (s *Source) Next() (Record, error) {
 	for {
-		line, cells, err := s.Table.Next()
+		var line int
+		var cells []string
+		var err error
+		if s.pending != nil {
+			line, cells, s.pending = s.pending.line, s.pending.cells, nil
+		} else {
+			line, cells, err = s.Table.Next()
+		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return Record{}, io.EOF
