@@ -248,3 +248,27 @@ func TestAnalyseTitles(t *testing.T) {
 		}
 	}
 }
+
+// A mapping that names its sheet reads the fix file too: a workbook of one
+// sheet under another name is read through its only sheet.
+func TestPinnedSheetReadsAOneSheetWorkbook(t *testing.T) {
+	f := excelize.NewFile()
+	must(t, f.SetSheetRow("Sheet1", "A1", &[]any{"ФИО", "Дата рождения", "Полис", "Телефон"}))
+	must(t, f.SetSheetRow("Sheet1", "A2", &[]any{"Иванов Иван Иванович", "01.02.1990", "7700000000000008", "89123456789"}))
+	path := saveBook(t, f)
+	m := mustParse(t, "sheet: Пациенты\nfields:\n  fio: ФИО\n  birthday: Дата рождения\n  polis.number: Полис\n  phone: Телефон\n  mcod: {value: \"770001\"}\n")
+	src, err := OpenSource(path, m, SourceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if src.MissingSheet != "Пациенты" || src.Table.Sheet() != "Sheet1" {
+		t.Fatalf("read sheet %q (missing %q)", src.Table.Sheet(), src.MissingSheet)
+	}
+	// Two sheets, neither the mapping's: an error naming them.
+	f = excelize.NewFile()
+	_, err = f.NewSheet("Другой")
+	must(t, err)
+	_, err = OpenSource(saveBook(t, f), m, SourceOptions{})
+	wantErr(t, err, `no sheet "Пациенты"`)
+}

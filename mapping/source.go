@@ -17,6 +17,9 @@ type Source struct {
 	Mapper *Mapper
 	// ConvertedBy is set when an .xls/.ods was converted by LibreOffice.
 	ConvertedBy string
+	// MissingSheet is the mapping's sheet when the workbook has no such
+	// sheet and its only sheet was read instead (a fix file).
+	MissingSheet string
 	noise       *noise
 	pending     *headerRow // a row read ahead while finding the header
 }
@@ -30,7 +33,20 @@ type SourceOptions struct {
 // OpenSource opens path with the mapping's input settings. Errors name the
 // file and sheet, or the mapping file's line.
 func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
-	t, err := reader.Open(path, reader.ReadOptions{Sheet: m.Sheet, Encoding: m.Encoding, Delimiter: m.Delimiter, TmpDir: o.TmpDir})
+	ro := reader.ReadOptions{Sheet: m.Sheet, Encoding: m.Encoding, Delimiter: m.Delimiter, TmpDir: o.TmpDir}
+	t, err := reader.Open(path, ro)
+	otherSheet := ""
+	if err != nil && m.Sheet != "" {
+		// A mapping that names its sheet also reads the fix file, whose
+		// only sheet has another name: a workbook of one sheet is read
+		// through it (the header must still have the mapping's columns).
+		if sheets, serr := reader.Sheets(path); serr == nil && len(sheets) == 1 && sheets[0] != m.Sheet {
+			ro.Sheet = sheets[0]
+			if t2, err2 := reader.Open(path, ro); err2 == nil {
+				t, err, otherSheet = t2, nil, m.Sheet
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +69,8 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, err
 	}
-	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t), noise: newNoise(h), pending: pending}, nil
+	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t), MissingSheet: otherSheet,
+		noise: newNoise(h), pending: pending}, nil
 }
 
 // Next returns the next non-blank row, mapped; io.EOF at the end. A row

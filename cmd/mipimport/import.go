@@ -175,6 +175,9 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 		return failSay(err, "%s", sayInput(input, err))
 	}
 	defer src.Close()
+	if src.MissingSheet != "" {
+		log.Info("the workbook has no sheet the mapping names; its only sheet is read", zap.String("mappingSheet", src.MissingSheet), zap.String("sheet", src.Table.Sheet()))
+	}
 	if src.ConvertedBy != "" {
 		log.Info("input converted to .xlsx with LibreOffice", zap.String("file", input), zap.String("libreoffice", src.ConvertedBy))
 	}
