@@ -20,8 +20,8 @@ type Source struct {
 	// MissingSheet is the mapping's sheet when the workbook has no such
 	// sheet and its only sheet was read instead (a fix file).
 	MissingSheet string
-	noise       *noise
-	pending     *headerRow // a row read ahead while finding the header
+	noise        *noise
+	pending      *headerRow // a row read ahead while finding the header
 }
 
 // SourceOptions say how to open a Source.
