@@ -27,6 +27,7 @@ const (
 	TypeSMO         Type = "smo"          // insurer: ОГРН (13 digits) or F002 code
 	TypePolisType   Type = "polis-type"   // ФОМС F008 polis type: a code or its name
 	TypeDocType     Type = "doc-type"     // ФОМС F011 identity document type: a code or its name
+	TypeAttMethod   Type = "att-method"   // attachment method: 1 by territory, 2 by application, or in words
 )
 
 // Field is one mappable Patient field.
@@ -352,9 +353,9 @@ var fields = []*Field{
 		Doc:     "Area type name.",
 		setText: func(p *mip.Patient, v string) { district(p).TypeName = v },
 		get:     func(p *mip.Patient) string { return getDistrict(p).TypeName }},
-	{Path: "attachment.method", Type: TypeCode, Title: "Способ прикрепления",
-		Doc:     "1 by territory (place of residence), 2 by the patient's application.",
-		Headers: []string{"способ прикрепления"},
+	{Path: "attachment.method", Type: TypeAttMethod, Title: "Способ прикрепления",
+		Doc:     "1 by territory (place of residence), 2 by the patient's application; also in words («по месту жительства», «по заявлению»).",
+		Headers: []string{"способ прикрепления", "вид прикрепления", "тип прикрепления"},
 		setCode: func(p *mip.Patient, v mip.Code) { att(p).Method = v },
 		get:     func(p *mip.Patient) string { return codeText(getAtt(p).Method) }},
 	{Path: "attachment.methodName", Type: TypeText, Title: "Наименование способа прикрепления",

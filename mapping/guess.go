@@ -210,9 +210,6 @@ type Guess struct {
 	Off    []Match
 	OffWhy string
 	Ask    []*Field
-	// Optional lists fields worth adding as a constant (the attachment's
-	// method when the file lacks it).
-	Optional []*Field
 	// Missing are the required fields nothing matched.
 	Missing []*Field
 	// KeyColumn is the column proposed as the key (-1 when the key is a
@@ -383,10 +380,12 @@ func groupPrefix(path string) string {
 }
 
 // attachment keeps the attachment fields only when МИП can take an
-// attachment from them: МИП refuses one without attachment.mcod and
-// attachment.date (see package mipmock), so a file with «Участок» alone
-// would end every row «Загружен без прикрепления». Otherwise the matched
-// attachment fields are written commented out, with what is missing.
+// attachment from them: МИП refuses one without attachment.mcod,
+// attachment.date and attachment.method (see package mipmock), so a file
+// with «Участок» alone would end every row «Загружен без прикрепления».
+// Otherwise the matched attachment fields are written commented out, with
+// what is missing, for the clerk to give as constants if the attachment
+// must be sent.
 func (g *Guess) attachment() {
 	var att, rest []Match
 	for _, m := range g.Fields {
@@ -399,19 +398,13 @@ func (g *Guess) attachment() {
 	if len(att) == 0 {
 		return
 	}
-	has := func(path string) bool {
-		return slices.ContainsFunc(att, func(m Match) bool { return m.Field.Path == path })
-	}
 	var missing []*Field
-	for _, p := range []string{"attachment.mcod", "attachment.date"} {
-		if !has(p) {
+	for _, p := range []string{"attachment.mcod", "attachment.date", "attachment.method"} {
+		if !slices.ContainsFunc(att, func(m Match) bool { return m.Field.Path == p }) {
 			missing = append(missing, FieldByPath(p))
 		}
 	}
 	if len(missing) == 0 {
-		if !has("attachment.method") {
-			g.Optional = append(g.Optional, FieldByPath("attachment.method"))
-		}
 		return
 	}
 	g.Fields, g.Off, g.Ask = rest, att, missing
@@ -419,7 +412,11 @@ func (g *Guess) attachment() {
 	for i, f := range missing {
 		names[i] = fmt.Sprintf("%s (%s)", f.Path, f.Title)
 	}
-	g.OffWhy = "МИП refuses an attachment without " + strings.Join(names, " and ") + ", and the file has no column for " + map[bool]string{false: "it", true: "them"}[len(missing) > 1]
+	list := strings.Join(names, " and ")
+	if len(names) > 2 {
+		list = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	g.OffWhy = "МИП refuses an attachment without " + list + ", and the file has no column for " + map[bool]string{false: "it", true: "them"}[len(missing) > 1]
 }
 
 // key proposes the key: the patient's own identifier in the МИС when a
@@ -465,6 +462,10 @@ func todoHint(f *Field) string {
 		return "МКОД: the code (F003) of the clinic where the cards live, e.g. \"770001\""
 	case "attachment.mcod":
 		return "МО прикрепления: the code (F003) of the clinic the patients are attached to"
+	case "attachment.method":
+		return "Способ прикрепления: 1 by territory (place of residence), 2 by the patient's application"
+	case "attachment.date":
+		return "Дата прикрепления: dd.mm.yyyy, the same for every row, or a column"
 	}
 	return f.Title
 }
@@ -548,9 +549,6 @@ func WriteGuess(w io.Writer, input, sheet string, pinned bool, g Guess) error {
 	}
 	for _, f := range g.Missing {
 		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # TODO %s\n", f.Path, todoHint(f))
-	}
-	for _, f := range g.Optional {
-		fmt.Fprintf(&b, "  # %s: {value: \"\"}   # optional %s: %s\n", f.Path, f.Title, f.Doc)
 	}
 	if len(g.Off) > 0 {
 		b.WriteString("\n  # The attachment (прикрепление) is not sent: " + wrapComment(g.OffWhy+".", "  # ") + "\n")

@@ -382,6 +382,7 @@ var storers = map[Type]storer{
 	TypeText:        storeText,
 	TypePolisType:   storePolisType,
 	TypeDocType:     storeDocType,
+	TypeAttMethod:   storeAttMethod,
 	TypeName:        storeName,
 	TypeFIO:         storeFIO,
 	TypeDate:        storeDate,
@@ -413,6 +414,14 @@ func storeDocType(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (s
 	v, err := convert.DocumentType(raw)
 	if err == nil {
 		c.Field.setText(p, v)
+	}
+	return "", err
+}
+
+func storeAttMethod(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+	v, err := convert.AttachmentMethod(raw)
+	if err == nil && v != 0 {
+		c.Field.setCode(p, v)
 	}
 	return "", err
 }

@@ -3,6 +3,8 @@ package convert
 import (
 	"strings"
 	"unicode"
+
+	"mipimport/mip"
 )
 
 // Reference-book types given by name. МИС exports often write the polis type
@@ -13,6 +15,7 @@ import (
 // system is translated with `map:`, which is applied before).
 
 var (
+	errMethodUnknown    = valueErr("способ прикрепления не распознан: ожидается 1 (по месту жительства, по территориальному принципу) или 2 (по заявлению)")
 	errPolisTypeUnknown = valueErr("тип полиса не распознан: ожидается код ФОМС F008 (1 — полис старого образца, 2 — временное свидетельство, 3 — полис единого образца) или его название; другие обозначения переведите через map: в файле сопоставления")
 	errDocTypeUnknown   = valueErr("тип документа не распознан: ожидается код ФОМС F011 (14 — паспорт гражданина РФ, 3 — свидетельство о рождении, …) или его название; другие обозначения переведите через map: в файле сопоставления")
 )
@@ -54,6 +57,31 @@ func PolisType(s string) (string, error) {
 		return PolisSingle, nil
 	}
 	return "", errPolisTypeUnknown
+}
+
+// AttachmentMethod returns the code of an attachment method: 1 by
+// territory («по месту жительства», «по месту регистрации», «по
+// территориальному принципу»), 2 by the patient's application («по
+// заявлению»); "1" and "2" pass. Empty input gives 0 and no error.
+func AttachmentMethod(s string) (mip.Code, error) {
+	t := trim(s)
+	if t == "" {
+		return 0, nil
+	}
+	switch c := cleanCode(t); c {
+	case "1":
+		return 1, nil
+	case "2":
+		return 2, nil
+	}
+	w := refWords(t)
+	switch {
+	case hasPrefix(w, "заявлен", "выбор"):
+		return 2, nil
+	case hasPrefix(w, "территор", "жительств", "регистрац", "пребыван", "прописк"):
+		return 1, nil
+	}
+	return 0, errMethodUnknown
 }
 
 // DocumentType returns the ФОМС F011 code of an identity document type given

@@ -92,11 +92,31 @@ func TestDocumentTypeVariants(t *testing.T) {
 	}
 }
 
+func TestAttachmentMethod(t *testing.T) {
+	for in, want := range map[string]int{
+		"": 0, "1": 1, "2.0": 2, "По месту жительства": 1, "по территориальному принципу": 1,
+		"По месту регистрации": 1, "по заявлению": 2, "Заявление": 2, "по выбору пациента": 2,
+	} {
+		got, err := AttachmentMethod(in)
+		if err != nil || int(got) != want {
+			t.Errorf("AttachmentMethod(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"3", "авто", "прочее"} {
+		if got, err := AttachmentMethod(in); err == nil {
+			t.Errorf("AttachmentMethod(%q) = %d, want an error", in, got)
+		}
+	}
+}
+
 // FuzzRefType: the polis-type and document-type readers never panic, and
 // what they accept is a code of digits only (or nothing for a blank cell).
 func FuzzRefType(f *testing.F) {
 	fuzzSeeds(f, "Полис ОМС единого образца", "Паспорт гражданина РФ", "св-во о рожд.", "14.0", "ВНЖ", "С")
 	f.Fuzz(func(t *testing.T, s string) {
+		if m, err := AttachmentMethod(s); err != nil && m != 0 || err == nil && m != 0 && m != 1 && m != 2 {
+			t.Fatalf("%q: method %d, %v", s, m, err)
+		}
 		for _, conv := range []func(string) (string, error){PolisType, DocumentType} {
 			code, err := conv(s)
 			checkErr(t, s, err)

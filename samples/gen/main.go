@@ -91,10 +91,19 @@ var rows = []row{
 	{"Титова Галина Львовна", "19.11.1952", true, "Ж", "666777888", false, "770000000000030", false, "8 (936) 222-22-22", "г. Москва, ул. Садовая, д. 9", "", "AB(IV) Rh+", "нет", "1", "18.06.2020", "uploaded", ""},
 }
 
-var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "МО прикрепления", "Участок", "Дата прикрепления"}
+var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "МО прикрепления", "Способ прикрепления", "Участок", "Дата прикрепления"}
 
 // attachMO is the clinic the sample's patients are attached to (F003 code).
 const attachMO = "770001"
+
+// attachMethod is how patient i was attached, in words as МИС exports
+// write it: most by territory, every fourth by application.
+func attachMethod(i int) string {
+	if i%4 == 1 {
+		return "по заявлению"
+	}
+	return "по месту жительства"
+}
 
 const (
 	title     = "Список прикреплённого населения ГБУЗ «Городская поликлиника № 0» (вымышленные данные) на 01.11.2026"
@@ -200,7 +209,7 @@ func (r row) cells(i int) []any {
 		t, _ := time.Parse("02.01.2006", r.attDate)
 		att = t
 	}
-	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, attachMO, r.district, att}
+	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, attachMO, attachMethod(i), r.district, att}
 }
 
 func snilsCheck(d9 string) string {
