@@ -165,3 +165,48 @@ func TestHeaderCorpusSize(t *testing.T) {
 		t.Fatalf("%d header rows in the corpus, want at least 30", n)
 	}
 }
+
+// FuzzGuessHeader: any header (one row, or two with the group row first,
+// cells split by "|") is guessed without a panic; the fields are taken one
+// to one; the key column feeds no field; the proposed mapping parses; the
+// noise check takes any row.
+func FuzzGuessHeader(f *testing.F) {
+	f.Add("№ п/п|ФИО|Дата рождения|Пол|СНИЛС|Полис ОМС|Телефон|Участок")
+	f.Add("ФИО пациента|||Дата рождения|Полис ОМС||Телефон\n|Фамилия|Имя|Отчество||Серия|Номер|")
+	f.Add("ИД пациента|Ф.И.О.|Д.р.|Тип полиса|Серия|Номер|Моб. тел.|e-mail|МО прикрепления|Способ прикрепления|Дата прикрепления")
+	f.Add("PatientID|Last Name|First Name|DOB|Policy No.|\x00|\xff|№|#|N")
+	f.Fuzz(func(t *testing.T, s string) {
+		var rows [][]string
+		for _, line := range strings.SplitN(s, "\n", 3) {
+			rows = append(rows, strings.Split(line, "|"))
+		}
+		h, _, err := findHeader(&sliceTable{rows: rows}, 0, knownTitle)
+		if err != nil {
+			return
+		}
+		g := GuessMapping(h)
+		cols, paths := map[int]bool{}, map[string]bool{}
+		for _, m := range append(append([]Match(nil), g.Fields...), g.Off...) {
+			if cols[m.Col] || paths[m.Field.Path] {
+				t.Fatalf("column %d or field %s taken twice: %+v", m.Col, m.Field.Path, g.Fields)
+			}
+			cols[m.Col], paths[m.Field.Path] = true, true
+		}
+		if g.KeyColumn >= 0 && cols[g.KeyColumn] {
+			t.Fatalf("key column %d also feeds a field", g.KeyColumn)
+		}
+		if len(g.Fields) > 0 {
+			var b strings.Builder
+			if err := WriteGuess(&b, "in.xlsx", "Лист1", true, g); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Parse("guess", []byte(b.String())); err != nil {
+				t.Fatalf("the guess does not parse: %v\n%s", err, b.String())
+			}
+		}
+		n := newNoise(h)
+		for _, r := range rows {
+			n.kind(r)
+		}
+	})
+}

@@ -272,3 +272,30 @@ func TestPinnedSheetReadsAOneSheetWorkbook(t *testing.T) {
 	_, err = OpenSource(saveBook(t, f), m, SourceOptions{})
 	wantErr(t, err, `no sheet "Пациенты"`)
 }
+
+func TestNoiseKinds(t *testing.T) {
+	n := newNoise(Header{Titles: []string{"№ п/п", "ФИО", "Дата рождения", "Полис"}})
+	for _, c := range []struct {
+		cells []string
+		want  string
+	}{
+		{[]string{"№ п/п", "ФИО", "Дата рождения", "Полис"}, NoiseRepeatedHeader},
+		{[]string{"", " фио ", "ДАТА РОЖДЕНИЯ", ""}, NoiseRepeatedHeader},
+		{[]string{"1", "2", "3", "4"}, NoiseColumnNumbers},
+		{[]string{"Итого: 3 пациента"}, NoiseTotals},
+		{[]string{"", "ВСЕГО", "", "30"}, NoiseTotals},
+		{[]string{"Total"}, NoiseTotals},
+		{[]string{"1", "Итогова Анна Петровна", "01.02.1990", "7700000000000008"}, ""},
+		{[]string{"2", "Всеволодов Иван Иванович", "01.02.1990", "7700000000000008"}, ""},
+		{[]string{"1", "ФИО", "", ""}, ""},
+		{[]string{"1", "2"}, ""},
+	} {
+		if got := n.kind(c.cells); got != c.want {
+			t.Errorf("kind(%q) = %q, want %q", c.cells, got, c.want)
+		}
+	}
+	cells := []string{"1", "Иванов Иван Иванович", "01.02.1990", "7700000000000008"}
+	if a := testing.AllocsPerRun(100, func() { n.kind(cells) }); a != 0 {
+		t.Errorf("kind allocates %v times a row", a)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Guessing a mapping from a header (`mipimport mapping init`, and `import`
@@ -489,8 +490,21 @@ func wrapComment(text, prefix string) string {
 	return b.String()
 }
 
-// quoteTitle writes a column title in «» for a comment, on one line.
-func quoteTitle(t string) string { return "«" + strings.Join(strings.Fields(t), " ") + "»" }
+// quoteTitle writes a column title in «» for a comment: on one line, with
+// anything YAML would not take in a comment (invalid UTF-8, control
+// characters) shown as «?».
+func quoteTitle(t string) string { return "«" + commentText(t) + "»" }
+
+// commentText is t made fit for a one-line YAML comment.
+func commentText(t string) string {
+	t = strings.Join(strings.Fields(strings.ToValidUTF8(t, "?")), " ")
+	return strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return '?'
+		}
+		return r
+	}, t)
+}
 
 // WriteGuess writes a complete, commented mapping file for the guess. sheet
 // is the sheet read; pinned says the sheet was chosen among several and is
@@ -498,7 +512,7 @@ func quoteTitle(t string) string { return "«" + strings.Join(strings.Fields(t),
 func WriteGuess(w io.Writer, input, sheet string, pinned bool, g Guess) error {
 	h := g.Header
 	var b strings.Builder
-	fmt.Fprintf(&b, "# mipimport mapping file, guessed from %s", input)
+	fmt.Fprintf(&b, "# mipimport mapping file, guessed from %s", commentText(input))
 	if sheet != "" {
 		fmt.Fprintf(&b, " (sheet %q)", sheet)
 	}

@@ -3,6 +3,8 @@ package mapping
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Rows of a report export that hold no patient: the header repeated at each
@@ -18,9 +20,10 @@ const (
 	NoiseTotals         = "итоговая строка"
 )
 
-// noise recognises the rows of one table that hold no patient.
+// noise recognises the rows of one table that hold no patient. It runs on
+// every row, so it compares without allocating.
 type noise struct {
-	header [][]string // the header's rows, folded
+	header [][]string // the header's rows, trimmed
 }
 
 func newNoise(h Header) *noise {
@@ -30,11 +33,11 @@ func newNoise(h Header) *noise {
 		rows = [][]string{h.Titles}
 	}
 	for _, r := range rows {
-		f := make([]string, len(r))
+		t := make([]string, len(r))
 		for i, c := range r {
-			f[i] = foldKey(c)
+			t[i] = strings.TrimSpace(c)
 		}
-		n.header = append(n.header, f)
+		n.header = append(n.header, t)
 	}
 	return n
 }
@@ -67,10 +70,11 @@ func (n *noise) kind(cells []string) string {
 }
 
 // repeatsHeader: every filled cell is the title of its column in one of the
-// header's rows, and the row fills at least two cells and half the titles.
+// header's rows (as written, but for case and surrounding spaces), and the
+// row fills at least two cells and half the titles.
 func (n *noise) repeatsHeader(cells []string, first int) bool {
 	for _, h := range n.header {
-		if first >= len(h) || h[first] == "" || foldKey(cells[first]) != h[first] {
+		if first >= len(h) || h[first] == "" || !strings.EqualFold(strings.TrimSpace(cells[first]), h[first]) {
 			continue // the cheap test: a data row's first cell is not a title
 		}
 		same, titles := 0, 0
@@ -81,10 +85,11 @@ func (n *noise) repeatsHeader(cells []string, first int) bool {
 		}
 		ok := true
 		for i, c := range cells {
-			if strings.TrimSpace(c) == "" {
+			c = strings.TrimSpace(c)
+			if c == "" {
 				continue
 			}
-			if i >= len(h) || foldKey(c) != h[i] {
+			if i >= len(h) || !strings.EqualFold(c, h[i]) {
 				ok = false
 				break
 			}
@@ -97,16 +102,22 @@ func (n *noise) repeatsHeader(cells []string, first int) bool {
 	return false
 }
 
+// totalsWords start a totals row.
+var totalsWords = []string{"итого", "всего", "итог", "total"}
+
 // isTotals: the row's first filled cell starts with «Итого», «Всего», «Итог»
-// or «Total» as a word («Итого: 3 пациента»; not «Итогова»).
+// or «Total» as a word («Итого: 3 пациента», «ВСЕГО»; not «Итогова»).
 func isTotals(cell string) bool {
-	w := splitTitle(cell)
-	if len(w) == 0 {
-		return false
-	}
-	switch w[0] {
-	case "итого", "всего", "итог", "total", "totals":
-		return true
+	c := strings.TrimSpace(cell)
+	for _, w := range totalsWords {
+		if len(c) < len(w) || !strings.EqualFold(c[:len(w)], w) {
+			continue
+		}
+		if rest := c[len(w):]; rest == "" {
+			return true
+		} else if r, _ := utf8.DecodeRuneInString(rest); !unicode.IsLetter(r) {
+			return true
+		}
 	}
 	return false
 }
@@ -120,8 +131,11 @@ func numbersColumns(cells []string) bool {
 		if c == "" {
 			continue
 		}
-		v, err := strconv.Atoi(strings.TrimSuffix(c, ".0"))
-		if err != nil || v != want {
+		c = strings.TrimSuffix(c, ".0")
+		if len(c) > 4 || strings.Trim(c, "0123456789") != "" {
+			return false // strconv's error would allocate on every data row
+		}
+		if v, _ := strconv.Atoi(c); v != want {
 			return false
 		}
 		want++
