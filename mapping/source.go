@@ -78,14 +78,7 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 // unmapped with Noise saying why.
 func (s *Source) Next() (Record, error) {
 	for {
-		var line int
-		var cells []string
-		var err error
-		if s.pending != nil {
-			line, cells, s.pending = s.pending.line, s.pending.cells, nil
-		} else {
-			line, cells, err = s.Table.Next()
-		}
+		line, cells, err := s.Row()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return Record{}, io.EOF
@@ -100,6 +93,17 @@ func (s *Source) Next() (Record, error) {
 		}
 		return s.Mapper.Map(line, cells), nil
 	}
+}
+
+// Row returns the next row past the header as the table holds it,
+// unmapped: the row read ahead while finding the header first, then the
+// table's. Read the rows through Row (or Next), not through Table.
+func (s *Source) Row() (int, []string, error) {
+	if p := s.pending; p != nil {
+		s.pending = nil
+		return p.line, p.cells, nil
+	}
+	return s.Table.Next()
 }
 
 // Close releases the file and any temporary files.
