@@ -101,7 +101,7 @@ dist:
 	    CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$dir/$$cmd$$exe ./cmd/$$cmd; \
 	  done; \
 	  cp README.md $$dir/; \
-	  if [ -f docs/guide.ru.md ]; then mkdir -p $$dir/docs && cp docs/guide.ru.md $$dir/docs/; fi; \
+	  mkdir -p $$dir/docs && cp -R docs/*.md docs/report.png docs/cron.example docs/systemd $$dir/docs/; \
 	  cp samples/mapping.yaml $$dir/samples/; \
 	  $(GO) run ./tools/archive -time '$(DIST_TIME)' $$dir dist/$$name.$$archive; \
 	  rm -rf $$dir; \

@@ -257,7 +257,7 @@ func (r *importRun) sendRow(ctx, sendCtx context.Context, j sendJob) seqResult {
 }
 
 // DryRunNote marks a valid row that a dry run did not send.
-const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена (would_send)"
+const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена"
 
 func (r *importRun) stopped(ctx context.Context) bool {
 	r.mu.Lock()
