@@ -130,8 +130,8 @@ func newHistoryCmd() *cobra.Command {
 				return fatal("%w", err)
 			}
 			if len(rows) == 0 {
-				return failSay(fmt.Errorf("no attempt recorded for key %q", args[0]),
-					"по ключу «%s» не записано ни одной попытки (ключ хранится в том виде, в каком его строит сопоставление: СНИЛС — как XXX-XXX-XXX YY)", args[0])
+				return failSay(fmt.Errorf("no attempt recorded for key %q (give it as the file has it, or as the mapping builds it: a СНИЛС as XXX-XXX-XXX YY)", args[0]),
+					"по ключу «%s» не записано ни одной попытки (укажите ключ так, как он записан в файле, или так, как его строит сопоставление: СНИЛС — как XXX-XXX-XXX YY)", args[0])
 			}
 			printAttempts(cmd.OutOrStdout(), rows)
 			return nil

@@ -48,6 +48,7 @@ type importFlags struct {
 	maxDuration             time.Duration
 	state                   string
 	noState, force          bool
+	allowIdentityChange     bool
 	waitLock                bool
 	cpuProfile              string
 
@@ -111,6 +112,7 @@ are still written for every row).`,
 	fl.StringVar(&f.state, "state", state.DefaultPath(), "state file: what was uploaded (GUIDs, payload hashes) and the history of every run")
 	fl.BoolVar(&f.noState, "no-state", false, "use no state file: every valid row is sent (GUIDs still come from the keys)")
 	fl.BoolVar(&f.force, "force", false, "send rows the state says are unchanged")
+	fl.BoolVar(&f.allowIdentityChange, "allow-identity-change", false, "send rows whose key the state knows for another person (another birthday, or another family and name); without it they end invalid")
 	fl.BoolVar(&f.waitLock, "wait-lock", false, "wait for another run holding the state file instead of refusing")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof); it holds no personal data")
 	return cmd
@@ -183,6 +185,9 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 	}
 	log.Info("input opened", zap.String("file", input), zap.String("sheet", src.Table.Sheet()),
 		zap.Int("headerRow", src.Header.Line), zap.Int("columns", len(src.Header.Titles)))
+	repair, why := src.Mapper.ENPRepair()
+	log.Info("polis numbers that lost their last digit to Excel", zap.Bool("repaired", repair), zap.String("because", why),
+		zap.String("savedBy", reader.SavedBy(src.Table)))
 
 	// The state's lock first, then the result files, then the run's record:
 	// a run that cannot start leaves neither a file nor a record.
@@ -224,12 +229,13 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 
 	prog := newProgress(!f.noProgress, con, log, func(ctx context.Context) (int64, bool) { return countRows(ctx, input, m, src) })
 	cfg := importer.Config{
-		Concurrency: f.concurrency,
-		DryRun:      f.dryRun,
-		Force:       f.force,
-		Grace:       f.timeout,
-		Log:         log,
-		OnResult:    prog.add,
+		Concurrency:         f.concurrency,
+		DryRun:              f.dryRun,
+		Force:               f.force,
+		AllowIdentityChange: f.allowIdentityChange,
+		Grace:               f.timeout,
+		Log:                 log,
+		OnResult:            prog.add,
 	}
 	var sender importer.Sender // stays nil in a dry run: nothing is sent
 	if client != nil {
@@ -327,7 +333,8 @@ func beginRun(store *state.Store, f importFlags, input string, src *mapping.Sour
 	settings, _ := json.Marshal(runSettings{
 		Mapping: m.File, Sheet: src.Table.Sheet(), Concurrency: f.concurrency, Rate: f.rate,
 		Timeout: f.timeout.String(), Retries: f.retries, DryRun: f.dryRun, Force: f.force,
-		MaxDuration: f.maxDuration.String(), Version: version,
+		AllowIdentityChange: f.allowIdentityChange,
+		MaxDuration:         f.maxDuration.String(), Version: version,
 	})
 	target := redact(f.url)
 	if f.dryRun && f.url == "" {
@@ -353,8 +360,11 @@ type runSettings struct {
 	Retries     int     `json:"retries"`
 	DryRun      bool    `json:"dryRun"`
 	Force       bool    `json:"force"`
-	MaxDuration string  `json:"maxDuration"`
-	Version     string  `json:"version"`
+	// AllowIdentityChange: --allow-identity-change sent rows whose key the
+	// state knew for another person.
+	AllowIdentityChange bool   `json:"allowIdentityChange,omitempty"`
+	MaxDuration         string `json:"maxDuration"`
+	Version             string `json:"version"`
 }
 
 // fileHash is the hex SHA-256 of a file, recorded with each run so an
@@ -576,7 +586,7 @@ func (s itemSource) Next(context.Context) (importer.Item, error) {
 	if err != nil {
 		return importer.Item{}, err
 	}
-	return importer.Item{Row: rec.Line, Key: rec.Key, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells, Skip: rec.Noise}, nil
+	return importer.Item{Row: rec.Line, Key: rec.Key, KeyShown: rec.KeyShown, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells, Skip: rec.Noise}, nil
 }
 
 // onSignals makes the first SIGINT/SIGTERM stop the run gracefully and a

@@ -208,7 +208,7 @@ func TestHistoryCommands(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := hist(); !strings.Contains(out, "patients.xlsx") || !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "invalid 6") {
+	if out := hist(); !strings.Contains(out, "patients.xlsx") || !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "invalid 9") {
 		t.Fatalf("history:\n%s", out)
 	}
 	if out := hist("run", "1"); !strings.Contains(out, "sha256") || !strings.Contains(out, "duplicate") || !strings.Contains(out, "СНИЛС") {
@@ -218,7 +218,7 @@ func TestHistoryCommands(t *testing.T) {
 		t.Fatalf("history key %s:\n%s", key, out)
 	}
 	export := filepath.Join(dir, "rejected.xlsx")
-	if out := hist("export", "1", "-o", export); !strings.Contains(out, "Строк запуска 1, не загруженных в МИП: 8 из 30 — записаны в "+export) {
+	if out := hist("export", "1", "-o", export); !strings.Contains(out, "Строк запуска 1, не загруженных в МИП: 11 из 33 — записаны в "+export) {
 		t.Fatalf("history export:\n%s", out)
 	}
 	if text := fileText(t, export); !strings.Contains(text, report.OutcomeTitle(importer.Invalid)) || strings.Contains(text, "Иванов") {
@@ -228,8 +228,8 @@ func TestHistoryCommands(t *testing.T) {
 	sum, _ := summarySheet(t, export)
 	for label, want := range map[string]string{
 		report.OutcomeTitle(importer.Uploaded): "22",
-		report.OutcomeTitle(importer.Invalid):  "6",
-		"Всего":                                "30",
+		report.OutcomeTitle(importer.Invalid):  "9",
+		"Всего":                                "33",
 		"Параллельность":                       "8",
 		"Лист":                                 sampleSheet(t),
 		"Файл сопоставления":                   "../../samples/mapping.yaml",
@@ -242,14 +242,14 @@ func TestHistoryCommands(t *testing.T) {
 	if !slices.Contains(slices.Collect(maps.Values(sum)), url) {
 		t.Errorf("export summary lacks the МИП address %s: %v", url, sum)
 	}
-	if !strings.Contains(fileText(t, export), "8 из 30") {
-		t.Error("the export summary does not say the sheet lists 8 of the run's 30 rows")
+	if !strings.Contains(fileText(t, export), "11 из 33") {
+		t.Error("the export summary does not say the sheet lists 11 of the run's 33 rows")
 	}
 	all := filepath.Join(dir, "all.xlsx")
-	if out := hist("export", "1", "--all", "-o", all); !strings.Contains(out, "Строк запуска 1: 30 — записаны в "+all) {
+	if out := hist("export", "1", "--all", "-o", all); !strings.Contains(out, "Строк запуска 1: 33 — записаны в "+all) {
 		t.Fatalf("history export --all:\n%s", out)
 	}
-	if sumAll, _ := summarySheet(t, all); sumAll["Всего"] != "30" || strings.Contains(fileText(t, all), "8 из 30") {
+	if sumAll, _ := summarySheet(t, all); sumAll["Всего"] != "33" || strings.Contains(fileText(t, all), "11 из 33") {
 		t.Errorf("export --all summary: %v", sumAll)
 	}
 	if n, _ := strconv.Atoi(sum["Запросов к МИП"]); n < 23 {
@@ -263,7 +263,7 @@ func TestHistoryCommands(t *testing.T) {
 	if out := hist("prune", "--keep-days", "1"); !strings.Contains(out, "deleted 0 rows of 0 run(s)") {
 		t.Fatalf("prune --keep-days 1 of today's run:\n%s", out)
 	}
-	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 30 rows of 1 run(s)") {
+	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 33 rows of 1 run(s)") {
 		t.Fatalf("prune --keep-days 0:\n%s", out)
 	}
 	if out := hist(); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "(rows pruned)") {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"mipimport/importer"
@@ -33,7 +34,7 @@ type Attempt struct {
 	RunID            int64
 	Time             time.Time
 	Row              int
-	Mcod, Key        string
+	Mcod, Key        string // Key as the clerk typed it
 	Outcome          importer.Outcome
 	MkabStatus       string
 	AttachmentStatus string
@@ -57,9 +58,18 @@ func runColumns(version int) string {
 	FROM runs r JOIN targets t ON t.id = r.target_id`
 }
 
-const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcome, a.mkab_status,
+// attemptSelect selects an Attempt's columns from a file at schema
+// version (readableFrom or later): the key as typed where the file keeps
+// it (schema 5), else the key.
+func attemptSelect(version int) string {
+	key := "iif(a.key_shown <> '', a.key_shown, a.key)"
+	if version < 5 {
+		key = "a.key"
+	}
+	return `SELECT a.run_id, a.at, a.row, a.mcod, ` + key + `, a.outcome, a.mkab_status,
 	a.attachment_status, a.person_guid, a.mkab_guid, a.attachment_guid, m.json, a.http_status, a.attempts
 	FROM attempts a LEFT JOIN messages m ON m.id = a.messages`
+}
 
 // sqlKeyAttemptIDs selects the ids of a key's attempts (parameter 1): from
 // key_attempts, one index seek per run (CROSS JOIN keeps runs the outer
@@ -69,7 +79,16 @@ const sqlKeyAttemptIDs = `SELECT k.attempt_id FROM runs r CROSS JOIN key_attempt
 	WHERE k.run_id = r.id AND k.key = ?1
 	UNION ALL
 	SELECT a2.id FROM runs r CROSS JOIN attempts a2
-	WHERE r.merged = 0 AND a2.run_id = r.id AND a2.key = ?1`
+	WHERE r.merged = 0 AND a2.run_id = r.id AND (a2.key = ?1 OR a2.key_shown = ?1)`
+
+// keyAttemptIDs is sqlKeyAttemptIDs for a file at schema version, whose
+// attempts may not keep the key as typed (before schema 5).
+func keyAttemptIDs(version int) string {
+	if version < 5 {
+		return strings.Replace(sqlKeyAttemptIDs, " AND (a2.key = ?1 OR a2.key_shown = ?1)", " AND a2.key = ?1", 1)
+	}
+	return sqlKeyAttemptIDs
+}
 
 // Runs lists the runs, newest first; limit <= 0 lists them all.
 func (s *Store) Runs(limit int) ([]RunRecord, error) {
@@ -107,13 +126,13 @@ func (s *Store) RunByID(id int64) (RunRecord, error) {
 	return rec, nil
 }
 
-// Attempts lists every attempt recorded for a key, under any clinic and
-// МИП, oldest first.
+// Attempts lists every attempt recorded for a key — as matched, or as the
+// clerk typed it — under any clinic and МИП, oldest first.
 func (s *Store) Attempts(key string) ([]Attempt, error) {
 	if key == "" {
 		return nil, s.errorf("listing attempts: no key given")
 	}
-	rows, err := s.rdb.QueryContext(context.Background(), sqlAttemptColumns+` WHERE a.id IN (`+sqlKeyAttemptIDs+`) ORDER BY a.id`, key)
+	rows, err := s.rdb.QueryContext(context.Background(), attemptSelect(s.version)+` WHERE a.id IN (`+keyAttemptIDs(s.version)+`) ORDER BY a.id`, key)
 	if err != nil {
 		return nil, s.errorf("listing attempts: %w", err)
 	}
@@ -133,10 +152,10 @@ func (s *Store) RunRows(id int64, notOK bool) ([]Attempt, error) {
 	case err != nil:
 		return nil, s.errorf("reading run %d: %w", id, err)
 	}
-	q := sqlAttemptColumns + ` WHERE a.run_id = ? ORDER BY a.row, a.id`
+	q := attemptSelect(s.version) + ` WHERE a.run_id = ? ORDER BY a.row, a.id`
 	args := []any{id}
 	if notOK {
-		q = sqlAttemptColumns + ` WHERE a.run_id = ? AND a.outcome NOT IN (?, ?) ORDER BY a.row, a.id`
+		q = attemptSelect(s.version) + ` WHERE a.run_id = ? AND a.outcome NOT IN (?, ?) ORDER BY a.row, a.id`
 		args = append(args, string(importer.Uploaded), string(importer.Unchanged))
 	}
 	rows, err := s.rdb.QueryContext(ctx, q, args...)

@@ -18,8 +18,11 @@
 // row by row would cost a random page write per row.
 //
 // Personal data stays out: the state holds the row key (which may be a
-// СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses and the
-// messages the caller passes (which must not quote values). Never a payload.
+// СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses, the
+// messages the caller passes, and per key who it was uploaded for as three
+// salted hashes (family, name, birthday; the salt is the file's own), so
+// that a later row describing another person under the key is caught.
+// Never a payload, a name or a date.
 package state
 
 import (
@@ -95,8 +98,9 @@ type Store struct {
 	batchMax int
 	batchAge time.Duration
 
-	readOnly bool // opened for the history commands only
-	version  int  // schema version of the file: len(migrations()) unless read-only
+	readOnly bool   // opened for the history commands only
+	version  int    // schema version of the file: len(migrations()) unless read-only
+	salt     []byte // the file's own salt of the identity fingerprints
 
 	mu     sync.Mutex
 	closed bool
@@ -238,7 +242,7 @@ func openReadOnly(path, abs string, opts Options) (*Store, error) {
 		return nil, s.errorf("not a state file of this mipimport version (schema %d, this version reads %d to %d); an import with this version upgrades an older one", version, readableFrom, len(migrations()))
 	}
 	s.version = int(version)
-	if s.getPatient, err = s.rdb.PrepareContext(ctx, sqlGetPatient); err != nil {
+	if s.getPatient, err = s.rdb.PrepareContext(ctx, getPatientSQL(s.version)); err != nil {
 		s.rdb.Close()
 		return nil, s.errorf("preparing a statement: %w", err)
 	}
@@ -303,6 +307,9 @@ func (s *Store) open(abs string) error {
 	}
 	if s.getPatient, err = prep(s.rdb, sqlGetPatient); err != nil {
 		return err
+	}
+	if err := s.wdb.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'identity_salt'`).Scan(&s.salt); err != nil || len(s.salt) == 0 {
+		return s.errorf("reading the identity salt: %v", err)
 	}
 	return nil
 }

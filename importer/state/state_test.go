@@ -1345,3 +1345,90 @@ func TestPrune(t *testing.T) {
 		t.Errorf("a second Prune (with vacuum) = %+v, %v; want nothing to do", res, err)
 	}
 }
+
+// TestIdentityFingerprints: per key the state keeps who it was uploaded
+// for as salted hashes, never the names or the date; a file of an older
+// schema gives its keys a fingerprint when a run uploads them or finds
+// them unchanged (issue 17 item 5).
+func TestIdentityFingerprints(t *testing.T) {
+	path := tempPath(t)
+	makeOldFile(t, path) // "old-key" is known, without a fingerprint
+	s := open(t, path)
+	r := begin(t, s, testTarget)
+	id := importer.Identity{Family: "иванова", Name: "мария", Birthday: "1990-02-01"}
+	who := r.Fingerprint(id)
+	if who.Family == 0 || who.Name == 0 || who.Birthday == 0 || who == r.Fingerprint(importer.Identity{Family: "иванова", Name: "мария", Birthday: "1990-02-02"}) {
+		t.Fatalf("fingerprint %+v", who)
+	}
+	if f := r.Fingerprint(importer.Identity{Family: "иванова"}); f.Name != 0 || f.Birthday != 0 || f.Family != who.Family {
+		t.Fatalf("an unknown part must be 0 and the others the same: %+v", f)
+	}
+	if k := known(t, r, "old-key"); !k.Found || !k.Who.IsZero() {
+		t.Fatalf("old-key before: %+v", k)
+	}
+	res := uploaded(2, "K-1", 10)
+	res.MatchKey, res.Who = "k-1", who
+	save(t, r, res, hash(1))
+	unchanged := importer.Result{Row: 3, Key: "old-key", Outcome: importer.Unchanged, Who: who}
+	save(t, r, unchanged, "")
+	finish(t, r)
+
+	r = begin(t, s, testTarget)
+	if k := known(t, r, "k-1"); k.Who != who || k.Hash != hash(1) {
+		t.Errorf("k-1: %+v, want who %+v", k, who)
+	}
+	if k := known(t, r, "old-key"); k.Who != who || k.Hash != hash(9) {
+		t.Errorf("old-key after a run found it unchanged: %+v", k)
+	}
+	finish(t, r)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// No name and no date in the file, only hashes.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"иванова", "мария", "1990-02-01"} {
+		if strings.Contains(string(b), v) {
+			t.Errorf("the state file holds %q", v)
+		}
+	}
+	// Another file, another salt: the same person hashes otherwise.
+	other := begin(t, open(t, tempPath(t)), testTarget)
+	if other.Fingerprint(id) == who {
+		t.Error("two state files share their salt")
+	}
+}
+
+// TestKeysShownAsTyped: an attempt keeps the key as the clerk typed it,
+// shown by the history and found by it under either spelling; the state
+// matches on the folded key.
+func TestKeysShownAsTyped(t *testing.T) {
+	s := open(t, tempPath(t))
+	r := begin(t, s, testTarget)
+	res := uploaded(2, "A-1003", 1)
+	res.MatchKey = "a-1003"
+	save(t, r, res, hash(1))
+	// Before the run is merged, and after.
+	for _, merged := range []bool{false, true} {
+		if merged {
+			finish(t, r)
+		} else if err := r.flush(); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"A-1003", "a-1003"} {
+			atts, err := s.Attempts(k)
+			if err != nil || len(atts) != 1 || atts[0].Key != "A-1003" {
+				t.Errorf("merged %v: Attempts(%q) = %+v, %v", merged, k, atts, err)
+			}
+		}
+	}
+	rows, err := s.RunRows(r.ID(), false)
+	if err != nil || len(rows) != 1 || rows[0].Key != "A-1003" {
+		t.Errorf("RunRows = %+v, %v", rows, err)
+	}
+	if k := known(t, begin(t, s, testTarget), "a-1003"); !k.Found || k.MkabGUID != guid(1) {
+		t.Errorf("Known(a-1003) = %+v", k)
+	}
+}

@@ -1,6 +1,8 @@
-// Command gen writes the bundled sample: samples/patients.xlsx, the same
-// rows as a Windows-1251 CSV (samples/patients.csv, as Russian Excel saves
-// it), and samples/patients.expected, the outcome each row was built to get.
+// Command gen writes the bundled sample: samples/patients.xlsx (it imitates
+// a clerk's workbook saved by Microsoft Excel, and says so in
+// docProps/app.xml), the same rows as a Windows-1251 CSV
+// (samples/patients.csv, as Russian Excel saves it), and
+// samples/patients.expected, the outcome each row was built to get.
 //
 // The people are fictional; their СНИЛС and ЕНП carry valid check digits
 // computed here, except where a row is meant to be rejected.
@@ -37,15 +39,15 @@ import (
 // row is one sample patient and how the clinic's file holds it.
 type row struct {
 	fio      string
-	birth    string // dd.mm.yyyy
+	birth    string // dd.mm.yyyy, or "num:N" for a number typed into a General cell
 	dateCell bool   // birth stored as an Excel date cell (else text as typed)
 	gender   string
 	snils    string // 9-digit base (check digits are computed), or "bad:…" kept as is, or ""
 	snilsNum bool   // СНИЛС stored as a number: separators and leading zeros lost
-	enp      string // 15-digit base (check digit computed), or "dup:N" reusing row N's
-	// enpNum: the ЕНП is stored as a number, whose 16th digit is lost; the
-	// bases of such rows are ones whose lost digit can be restored for
-	// certain whatever program saved the file.
+	enp      string // 15-digit base (check digit computed), "dup:N" reusing row N's, or "text:…" kept as is
+	// enpNum: the ЕНП is stored as a number; the workbook then keeps its
+	// first 15 digits and a 0, as Excel does (the workbook says Excel saved
+	// it, so the lost check digit is computed again).
 	enpNum   bool
 	phone    string
 	address  string
@@ -60,11 +62,11 @@ type row struct {
 
 var rows = []row{
 	{"Иванов Иван Иванович", "12.03.1985", true, "М", "112233445", false, "770000000000001", false, "8 (912) 345-67-89", "г. Москва, ул. Ленина, д. 1, кв. 2", "ivanov@example.ru", "A(II) Rh+", "да", "1", "15.01.2024", "uploaded", ""},
-	{"Петрова Анна Сергеевна", "01.02.1990", true, "Ж", "001019989", true, "770000000000032", true, "+7 912 000-11-22", "г. Москва, ул. Мира, д. 5", "", "0(I) Rh-", "нет", "2", "20.02.2023", "uploaded", "СНИЛС and ЕНП typed as numbers"},
+	{"Петрова Анна Сергеевна", "01.02.1990", true, "Ж", "001019989", true, "770000000000002", true, "+7 912 000-11-22", "г. Москва, ул. Мира, д. 5", "", "0(I) Rh-", "нет", "2", "20.02.2023", "uploaded", "СНИЛС and ЕНП typed as numbers"},
 	{"ПЕТРОВА-ВОДКИНА анна сергеевна", "7.7.1977", false, "ж", "123456789", false, "770000000000003", false, "89123456780", "г. Москва, пр. Вернадского, д. 10", "", "III (-)", "1", "1", "01.03.2024", "uploaded", "upper/lower case ФИО, d.m.yyyy"},
 	{"Алиев Рустам Ильхам оглы", "30.11.1969", true, "М", "642709548", false, "770000000000004", false, "8-916-123-45-67", "г. Москва, ул. Садовая, д. 3", "aliev@example.ru", "B(III) Rh+", "да", "3", "11.04.2022", "uploaded", "Turkic patronymic"},
 	{"Смирнова Ольга Петровна", "05.05.1955", true, "Ж", "342932447", false, "770000000000005", false, "+7 (495) 123-45-67", "г. Москва, ул. Тверская, д. 7", "", "AB(IV) Rh-", "нет", "1", "10.10.2021", "uploaded", ""},
-	{"Кузнецов Дмитрий Олегович", "18.08.2001", true, "м", "234567890", false, "770000000000033", true, "9161234567", "г. Москва, ул. Лесная, д. 12", "kuznetsov@example.ru", "", "да", "2", "05.06.2023", "uploaded", "10-digit phone"},
+	{"Кузнецов Дмитрий Олегович", "18.08.2001", true, "м", "234567890", false, "770000000000006", true, "9161234567", "г. Москва, ул. Лесная, д. 12", "kuznetsov@example.ru", "", "да", "2", "05.06.2023", "uploaded", "10-digit phone"},
 	{"Соколова Мария Ивановна", "23.09.1948", true, "Ж", "345678901", false, "770000000000007", false, "8 (903) 765-43-21", "г. Москва, ул. Школьная, д. 2", "", "II+", "нет", "1", "14.02.2020", "uploaded", ""},
 	{"Попов Сергей Николаевич", "31.02.1985", false, "М", "456789012", false, "770000000000008", false, "8 (926) 111-22-33", "г. Москва, ул. Полевая, д. 8", "", "", "да", "3", "01.01.2024", "invalid", "31 February"},
 	{"Васильева Елена Викторовна", "14.12.1972", true, "Ж", "bad:567-890-123 00", false, "770000000000009", false, "8 (915) 222-33-44", "г. Москва, ул. Речная, д. 4", "", "", "да", "2", "03.03.2023", "invalid", "СНИЛС check number wrong"},
@@ -89,6 +91,9 @@ var rows = []row{
 	{"Захарова Ульяна Тимуровна", "10.10.1997", true, "Ж", "444555666", false, "770000000000028", false, "8 (934) 012-01-01", "г. Москва, ул. Зелёная, д. 5", "", "0(I) Rh-", "да", "2", "16.04.2024", "uploaded", ""},
 	{"Зайцев Роман Евгеньевич", "01.01.1970", true, "М", "555666777", false, "770000000000029", false, "8 (935) 111-11-11", "г. Москва, ул. Парковая, д. 27", "", "", "да", "3", "17.05.2021", "uploaded", ""},
 	{"Титова Галина Львовна", "19.11.1952", true, "Ж", "666777888", false, "770000000000030", false, "8 (936) 222-22-22", "г. Москва, ул. Садовая, д. 9", "", "AB(IV) Rh+", "нет", "1", "18.06.2020", "uploaded", ""},
+	{"Орлов Глеб Маркович", "03.04.1987", true, "М", "777888999", false, "text:7,70003E+15", false, "8 (937) 333-33-33", "г. Москва, ул. Лесная, д. 7", "", "", "да", "2", "19.07.2021", "invalid", "ЕНП pasted from an exponent display: digits lost"},
+	{"Кириллова Дарья Павловна", "num:10385", false, "Ж", "888999000", false, "770000000000032", false, "8 (938) 444-44-44", "г. Москва, ул. Речная, д. 3", "", "", "нет", "3", "20.08.2022", "invalid", "birthday typed as 010385 into a General cell: a number, not a date"},
+	{"Симонов Илья Андреевич", "12.12.1992", true, "М", "999000111", false, "770000000000033", false, "#N/A", "г. Москва, ул. Мира, д. 12", "", "", "да", "1", "21.09.2023", "invalid", "Excel error value in the phone cell"},
 }
 
 var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "МО прикрепления", "Способ прикрепления", "Участок", "Дата прикрепления"}
@@ -138,14 +143,16 @@ func main() {
 }
 
 func write(dir string) error {
-	cells := make([][]any, len(rows))
+	book := make([][]any, len(rows))
+	csv := make([][]any, len(rows))
 	for i, r := range rows {
-		cells[i] = r.cells(i)
+		book[i] = r.cells(i, false)
+		csv[i] = r.cells(i, true)
 	}
-	if err := writeXLSX(filepath.Join(dir, "patients.xlsx"), cells); err != nil {
+	if err := writeXLSX(filepath.Join(dir, "patients.xlsx"), book); err != nil {
 		return err
 	}
-	if err := writeCSV(filepath.Join(dir, "patients.csv"), cells); err != nil {
+	if err := writeCSV(filepath.Join(dir, "patients.csv"), csv); err != nil {
 		return err
 	}
 	var exp strings.Builder
@@ -170,9 +177,13 @@ func sheetRow(i int) int {
 	return r
 }
 
-func (r row) cells(i int) []any {
+// cells is row i as the clerk's file holds it: the workbook's cells, or
+// (csv) what Excel writes for them into a CSV.
+func (r row) cells(i int, csv bool) []any {
 	var birth any = r.birth
-	if r.dateCell {
+	if n, ok := strings.CutPrefix(r.birth, "num:"); ok {
+		birth, _ = strconv.Atoi(n)
+	} else if r.dateCell {
 		t, err := time.Parse("02.01.2006", r.birth)
 		if err != nil {
 			panic(fmt.Sprintf("row %d: %v", i, err))
@@ -192,24 +203,33 @@ func (r row) cells(i int) []any {
 			snils = fmt.Sprintf("%s-%s-%s %s", full[:3], full[3:6], full[6:9], full[9:])
 		}
 	}
+	var enp any
 	base := r.enp
-	if strings.HasPrefix(base, "dup:") {
-		n, _ := strconv.Atoi(strings.TrimPrefix(base, "dup:"))
-		base = rows[n-1].enp
+	if text, ok := strings.CutPrefix(base, "text:"); ok {
+		enp = text
+	} else {
+		if strings.HasPrefix(base, "dup:") {
+			n, _ := strconv.Atoi(strings.TrimPrefix(base, "dup:"))
+			base = rows[n-1].enp
+		}
+		enp = base + luhnDigit(base)
+		if r.enpNum && !csv {
+			// Excel keeps 15 significant digits: the check digit is lost.
+			// A CSV holds the polis column as text (see writeCSV).
+			f, _ := strconv.ParseFloat(base+"0", 64)
+			enp = f
+		}
 	}
-	enpFull := base + luhnDigit(base)
-	var enp any = enpFull
-	if r.enpNum {
-		// Excel keeps 15 significant digits: the check digit is lost.
-		f, _ := strconv.ParseFloat(base+"0", 64)
-		enp = f
+	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, attachMO, attachMethod(i), r.district, r.attDateCell()}
+}
+
+// attDateCell is the attachment date as a date cell, or "".
+func (r row) attDateCell() any {
+	if r.attDate == "" {
+		return ""
 	}
-	var att any = r.attDate
-	if r.attDate != "" {
-		t, _ := time.Parse("02.01.2006", r.attDate)
-		att = t
-	}
-	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, attachMO, attachMethod(i), r.district, att}
+	t, _ := time.Parse("02.01.2006", r.attDate)
+	return t
 }
 
 func snilsCheck(d9 string) string {
@@ -235,9 +255,17 @@ func luhnDigit(d15 string) string {
 	return strconv.Itoa((10 - sum%10) % 10)
 }
 
+// writeXLSX writes the sample workbook as a clerk's Excel saves it: its
+// numbers keep Excel's 15 significant digits, and docProps/app.xml names
+// Microsoft Excel as the program that saved it, so that enp_repair: auto
+// (the default, what mapping init writes) repairs a 16-digit ЕНП that
+// Excel stored as a number, as it does for a real Excel file.
 func writeXLSX(path string, cells [][]any) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if err := f.SetAppProps(&excelize.AppProperties{Application: "Microsoft Excel", AppVersion: "16.0300"}); err != nil {
+		return err
+	}
 	sheet := "Пациенты"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
@@ -279,7 +307,11 @@ func writeXLSX(path string, cells [][]any) error {
 
 // writeCSV writes the rows as Russian Excel's "CSV (разделители — точка с
 // запятой)": Windows-1251, ';', dates as dd.mm.yyyy, numbers as Excel shows
-// them (a 16-digit number in exponent form with a decimal comma).
+// them in a column formatted as a number without decimals. The polis column
+// is exported as a text column, whole: a 16-digit number in a CSV has lost
+// its last digit for good (Excel writes 15 digits and a 0, or 7,7E+15 in
+// the General format), and nothing in a CSV says which program wrote it,
+// so such a row would be refused, not repaired.
 func writeCSV(path string, cells [][]any) error {
 	var b bytes.Buffer
 	b.WriteString(title + strings.Repeat(";", len(header)-1) + "\r\n")
@@ -295,7 +327,7 @@ func writeCSV(path string, cells [][]any) error {
 			case time.Time:
 				parts[j] = v.Format("02.01.2006")
 			case float64:
-				parts[j] = strings.Replace(strconv.FormatFloat(v, 'E', 14, 64), ".", ",", 1)
+				parts[j] = strconv.FormatFloat(v, 'f', 0, 64)
 			case int:
 				parts[j] = strconv.Itoa(v)
 			case int64:
