@@ -99,6 +99,7 @@ func Import(ctx context.Context, cfg Config, src Source, snd Sender, sinks ...Si
 	close(r.results)
 	<-done
 	r.sum.End = cfg.Now()
+	r.sum.Skipped = r.skipped
 	if r.abort != nil {
 		r.sum.Aborted = r.abort
 	} else if ctx.Err() != nil {
@@ -137,7 +138,8 @@ type importRun struct {
 	stateErr error // the first failure to record in the state
 	answered bool  // some request got an HTTP answer
 
-	sum Summary // written by the writer goroutine only, until Import returns
+	sum     Summary   // written by the writer goroutine only, until Import returns
+	skipped []Skipped // written by the reader only
 }
 
 // read takes rows from the source, in order, and either resolves them at
@@ -163,6 +165,13 @@ func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 		if err != nil {
 			readErr = err
 			break
+		}
+		if it.Skip != "" {
+			// Not a patient: no result; the next row takes its sequence number.
+			r.skipped = append(r.skipped, Skipped{Row: it.Row, Reason: it.Skip})
+			r.cfg.Log.Info("row skipped: it holds no patient (a repeated header, a totals row)", zap.Int("row", it.Row))
+			seq--
+			continue
 		}
 		r.tokens <- struct{}{} // released by the writer; bounds the reorder buffer
 		sr := seqResult{seq: seq, Result: Result{Row: it.Row, Key: it.KeyShown, MatchKey: it.Key, Messages: it.Messages, Cells: it.Cells}}

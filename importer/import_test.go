@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -475,5 +476,29 @@ func TestImportMaxDurationWritesEveryRow(t *testing.T) {
 		if r.Outcome == NotSent && !strings.Contains(strings.Join(r.Messages, " "), "--max-duration") {
 			t.Fatalf("row %d: %q, want the time limit named", r.Row, r.Messages)
 		}
+	}
+}
+
+// Rows that hold no patient (a repeated header, a totals row) get no
+// result and no outcome: they are listed in the summary, in input order,
+// and the rows around them keep their order and results.
+func TestImportSkippedRowsAreListedNotCounted(t *testing.T) {
+	items := patients(6)
+	items[2] = Item{Row: items[2].Row, Skip: "повтор заголовка", Cells: []string{"ФИО"}}
+	items[5] = Item{Row: items[5].Row, Skip: "итоговая строка", Cells: []string{"Итого: 4"}}
+	snd := &fakeSender{delay: time.Millisecond}
+	sink := &memSink{}
+	sum, err := Import(context.Background(), Config{Concurrency: 3}, &sliceSource{items: items}, snd, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patientsOnly := []Item{items[0], items[1], items[3], items[4]}
+	checkOrder(t, patientsOnly, sink.out)
+	if sum.Rows != 4 || sum.Counts[Uploaded] != 4 || !sum.OK() || snd.calls.Load() != 4 {
+		t.Fatalf("rows %d, counts %v, %d sends", sum.Rows, sum.Counts, snd.calls.Load())
+	}
+	want := []Skipped{{items[2].Row, "повтор заголовка"}, {items[5].Row, "итоговая строка"}}
+	if !slices.Equal(sum.Skipped, want) {
+		t.Fatalf("skipped %v, want %v", sum.Skipped, want)
 	}
 }

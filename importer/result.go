@@ -37,6 +37,17 @@ type Item struct {
 	Invalid  bool         // failed local validation: not sent
 	Messages []string     // local validation messages (errors and warnings), Russian
 	Cells    []string     // the row's original cell values, for the report
+	// Skip, when set, says why the row holds no patient (a header repeated
+	// at a page break, a totals row), in Russian for the summary: the row
+	// gets no Result and is counted in no outcome, only listed in
+	// Summary.Skipped.
+	Skip string
+}
+
+// Skipped is an input row that holds no patient, and why.
+type Skipped struct {
+	Row    int
+	Reason string // Russian, as Item.Skip
 }
 
 // Result is what the importer reports for one row.
@@ -64,8 +75,9 @@ type Summary struct {
 	Start, End time.Time
 	Counts     map[Outcome]int
 	Rows       int
-	Requests   int   // HTTP requests made, retries included
-	Aborted    error // why the run stopped early; nil when it ran to the end
+	Requests   int       // HTTP requests made, retries included
+	Aborted    error     // why the run stopped early; nil when it ran to the end
+	Skipped    []Skipped // rows that hold no patient, in input order
 }
 
 // OK reports whether every row ended uploaded or unchanged.

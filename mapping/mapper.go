@@ -23,6 +23,9 @@ type Record struct {
 	Invalid  bool         // a check failed: the row must not be sent
 	Messages []string     // Russian, each naming its column; warnings start with WarnPrefix
 	Cells    []string     // the row's cells, padded to the header's width
+	// Noise, when set, says why the row holds no patient (NoiseTotals…):
+	// it is not mapped and must be skipped, not reported as a patient.
+	Noise string
 }
 
 // WarnPrefix starts every warning message: the row is still sent.
@@ -437,7 +440,9 @@ type storer func(mp *Mapper, c *compiled, p *mip.Patient, raw string, cell conve
 // once, so a row costs no lookup.
 var storers = map[Type]storer{
 	TypeText:        storeText,
-	TypeRefCode:     storeText,
+	TypePolisType:   storePolisType,
+	TypeDocType:     storeDocType,
+	TypeAttMethod:   storeAttMethod,
 	TypeName:        storeName,
 	TypeFIO:         storeFIO,
 	TypeDate:        storeDate,
@@ -455,6 +460,30 @@ var storers = map[Type]storer{
 func storeText(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	c.Field.setText(p, convert.Collapse(raw))
 	return "", nil
+}
+
+func storePolisType(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ convert.Cell, _ bool) (string, error) {
+	v, err := convert.PolisType(raw)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	return "", err
+}
+
+func storeDocType(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ convert.Cell, _ bool) (string, error) {
+	v, err := convert.DocumentType(raw)
+	if err == nil {
+		c.Field.setText(p, v)
+	}
+	return "", err
+}
+
+func storeAttMethod(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ convert.Cell, _ bool) (string, error) {
+	v, err := convert.AttachmentMethod(raw)
+	if err == nil && v != 0 {
+		c.Field.setCode(p, v)
+	}
+	return "", err
 }
 
 func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, isDefault bool) (string, error) {

@@ -284,6 +284,44 @@ func TestMapENPRepairModes(t *testing.T) {
 	}
 }
 
+// A polis type and a document type written in words reach МИП as their ФОМС
+// codes, with the reference names, and without any map: in the mapping.
+func TestMapReferenceNamesAsCodes(t *testing.T) {
+	h := Header{Line: 1, Titles: []string{"ФИО", "Дата рождения", "Тип полиса", "Полис", "Телефон", "Документ", "Серия и номер"}}
+	m, err := Parse("m.yaml", []byte(`fields:
+  fio: ФИО
+  birthday: Дата рождения
+  polis.type.code: Тип полиса
+  polis.number: Полис
+  phone: Телефон
+  identityDocument.type.code: Документ
+  identityDocument.number: Серия и номер
+  mcod: {value: "770001"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := Compile(m, h, MapperOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := mp.Map(2, []string{"Иванов Иван Иванович", "01.02.1990", "Временное свидетельство", "123456789", "89123456789", "Паспорт гражданина РФ", "4506 123456"})
+	if rec.Invalid {
+		t.Fatalf("invalid: %q", rec.Messages)
+	}
+	p := rec.Patient
+	if p.Polis.Type.Code != "2" || !strings.HasPrefix(p.Polis.Type.Name, "Временное свидетельство") || p.Polis.Number != "123456789" {
+		t.Errorf("polis %+v %+v", p.Polis, p.Polis.Type)
+	}
+	if d := p.IdentityDocument; d.Type.Code != "14" || d.Type.Name != "Паспорт гражданина Российской Федерации" || d.Series != "45 06" || d.Number != "123456" {
+		t.Errorf("document %+v %+v", d, d.Type)
+	}
+	rec = mp.Map(3, []string{"Иванов Иван Иванович", "01.02.1990", "Полис ДМС", "123456789", "89123456789", "Паспорт", "4506 123456"})
+	if !rec.Invalid || len(rec.Messages) != 1 || !strings.Contains(rec.Messages[0], "Тип полиса: тип полиса не распознан") || !strings.Contains(rec.Messages[0], `"Тип полиса"`) {
+		t.Errorf("an unknown polis type: %q", rec.Messages)
+	}
+}
+
 // A cell holding a formula's error value is refused whatever its field,
 // before the field's converter can say something beside the point.
 func TestMapExcelErrorCells(t *testing.T) {

@@ -142,7 +142,7 @@ func TestGuessMappingParsesAndFlagsMissing(t *testing.T) {
 		t.Fatalf("missing %v, want mcod only", g.Missing)
 	}
 	var b strings.Builder
-	if err := WriteGuess(&b, "in.xlsx", "Лист1", h, g); err != nil {
+	if err := WriteGuess(&b, "in.xlsx", "Лист1", false, g); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

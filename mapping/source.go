@@ -17,6 +17,11 @@ type Source struct {
 	Mapper *Mapper
 	// ConvertedBy is set when an .xls/.ods was converted by LibreOffice.
 	ConvertedBy string
+	// MissingSheet is the mapping's sheet when the workbook has no such
+	// sheet and its only sheet was read instead (a fix file).
+	MissingSheet string
+	noise        *noise
+	pending      *headerRow // a row read ahead while finding the header
 }
 
 // SourceOptions say how to open a Source.
@@ -28,7 +33,20 @@ type SourceOptions struct {
 // OpenSource opens path with the mapping's input settings. Errors name the
 // file and sheet, or the mapping file's line.
 func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
-	t, err := reader.Open(path, reader.ReadOptions{Sheet: m.Sheet, Encoding: m.Encoding, Delimiter: m.Delimiter, TmpDir: o.TmpDir})
+	ro := reader.ReadOptions{Sheet: m.Sheet, Encoding: m.Encoding, Delimiter: m.Delimiter, TmpDir: o.TmpDir}
+	t, err := reader.Open(path, ro)
+	otherSheet := ""
+	if err != nil && m.Sheet != "" {
+		// A mapping that names its sheet also reads the fix file, whose
+		// only sheet has another name: a workbook of one sheet is read
+		// through it (the header must still have the mapping's columns).
+		if sheets, serr := reader.Sheets(path); serr == nil && len(sheets) == 1 && sheets[0] != m.Sheet {
+			ro.Sheet = sheets[0]
+			if t2, err2 := reader.Open(path, ro); err2 == nil {
+				t, err, otherSheet = t2, nil, m.Sheet
+			}
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +59,7 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 	// A title counts when the mapping names it or the built-in dictionary
 	// knows it, so a mapping with a mistyped column still finds the header
 	// and the error can name the column.
-	h, err := FindHeader(t, m.HeaderRow, func(folded string) bool { return wanted[folded] || GuessField(folded) != nil })
+	h, pending, err := findHeader(t, m.HeaderRow, func(folded string) bool { return wanted[folded] || knownTitle(folded) })
 	if err != nil {
 		t.Close()
 		return nil, wrapRead(path, t.Sheet(), err)
@@ -52,13 +70,16 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, err
 	}
-	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t)}, nil
+	return &Source{Path: path, Table: t, Header: h, Mapper: mp, ConvertedBy: reader.ConvertedBy(t), MissingSheet: otherSheet,
+		noise: newNoise(h), pending: pending}, nil
 }
 
-// Next returns the next non-blank data row, mapped; io.EOF at the end.
+// Next returns the next non-blank row, mapped; io.EOF at the end. A row
+// that holds no patient (a repeated header, a totals row) comes back
+// unmapped with Noise saying why.
 func (s *Source) Next() (Record, error) {
 	for {
-		line, cells, err := s.Table.Next()
+		line, cells, err := s.Row()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return Record{}, io.EOF
@@ -68,27 +89,26 @@ func (s *Source) Next() (Record, error) {
 		if isBlank(cells) {
 			continue // blank rows are not data; the row numbers of the others stay as the sheet shows them
 		}
+		if why := s.noise.kind(cells); why != "" {
+			return Record{Line: line, Noise: why, Cells: cells}, nil
+		}
 		return s.Mapper.MapCells(line, cells, reader.CellKinds(s.Table)), nil
 	}
 }
 
+// Row returns the next row past the header as the table holds it,
+// unmapped: the row read ahead while finding the header first, then the
+// table's. Read the rows through Row (or Next), not through Table.
+func (s *Source) Row() (int, []string, error) {
+	if p := s.pending; p != nil {
+		s.pending = nil
+		return p.line, p.cells, nil
+	}
+	return s.Table.Next()
+}
+
 // Close releases the file and any temporary files.
 func (s *Source) Close() error { return s.Table.Close() }
-
-// ReadHeader opens path and returns its header row, found with the
-// built-in dictionary of column titles (for `mapping init`).
-func ReadHeader(path string, o reader.ReadOptions, headerRow int) (Header, string, error) {
-	t, err := reader.Open(path, o)
-	if err != nil {
-		return Header{}, "", err
-	}
-	defer t.Close()
-	h, err := FindHeader(t, headerRow, func(folded string) bool { return GuessField(folded) != nil })
-	if err != nil {
-		return Header{}, t.Sheet(), wrapRead(path, t.Sheet(), err)
-	}
-	return h, t.Sheet(), nil
-}
 
 func wrapRead(path, sheet string, err error) error {
 	var re *reader.ReadError

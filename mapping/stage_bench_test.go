@@ -26,7 +26,7 @@ func BenchmarkStageMap(b *testing.B) {
 	}
 	var rows []row
 	for {
-		line, cells, err := src.Table.Next()
+		line, cells, err := src.Row()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -55,7 +55,7 @@ func benchRead(b *testing.B, path string) {
 		defer src.Close()
 		n := 0
 		for {
-			_, _, err := src.Table.Next()
+			_, _, err := src.Row()
 			if errors.Is(err, io.EOF) {
 				break
 			}

@@ -146,7 +146,11 @@ func summaryLines(f *excelize.File, headStyle int, s importer.Summary, m Meta, l
 	for _, o := range append(append([]importer.Outcome(nil), importer.Outcomes...), extra...) {
 		lines = append(lines, summaryLine{label: OutcomeTitle(o), value: counts[o], style: top})
 	}
-	lines = append(lines, summaryLine{label: "Всего", value: total, style: bold}, summaryLine{})
+	lines = append(lines, summaryLine{label: "Всего", value: total, style: bold})
+	if len(s.Skipped) > 0 {
+		lines = append(lines, summaryLine{label: "Пропущены строки (не пациенты)", value: SkippedList(s.Skipped)})
+	}
+	lines = append(lines, summaryLine{})
 
 	d := s.End.Sub(s.Start)
 	known := !s.Start.IsZero() && !s.End.IsZero() && d >= 0
@@ -192,6 +196,42 @@ func cellText(v any) string {
 		return v
 	}
 	return fmt.Sprint(v)
+}
+
+// maxSkippedListed bounds the row numbers listed per reason: an export
+// that repeats its header on every page of a long list has thousands.
+const maxSkippedListed = 100
+
+// SkippedList says which rows were skipped as holding no patient, grouped
+// by reason in the order met: «17, 57 (повтор заголовка); 90 (итоговая
+// строка)».
+func SkippedList(skipped []importer.Skipped) string {
+	var reasons []string
+	rows := map[string][]int{}
+	for _, s := range skipped {
+		if _, ok := rows[s.Reason]; !ok {
+			reasons = append(reasons, s.Reason)
+		}
+		rows[s.Reason] = append(rows[s.Reason], s.Row)
+	}
+	var b strings.Builder
+	for i, reason := range reasons {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		for j, r := range rows[reason] {
+			if j == maxSkippedListed {
+				fmt.Fprintf(&b, " и ещё %d", len(rows[reason])-j)
+				break
+			}
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprint(&b, r)
+		}
+		fmt.Fprintf(&b, " (%s)", reason)
+	}
+	return b.String()
 }
 
 func localTime(t time.Time) any {

@@ -516,3 +516,35 @@ func TestXLSXRowsPerSecond(t *testing.T) {
 		}
 	}
 }
+
+// Rows that hold no patient are named in the summary with their reason,
+// apart from the counts.
+func TestXLSXSummaryListsSkippedRows(t *testing.T) {
+	rs := testResults()
+	s := testSummary(rs)
+	s.Skipped = []importer.Skipped{{Row: 17, Reason: "повтор заголовка"}, {Row: 40, Reason: "итоговая строка"}, {Row: 57, Reason: "повтор заголовка"}}
+	f := openBook(t, writeReport(t, rs, s))
+	got := map[string]string{}
+	for _, row := range rows(t, f, summarySheet) {
+		if len(row) >= 2 {
+			got[row[0]] = row[1]
+		}
+	}
+	if want := "17, 57 (повтор заголовка); 40 (итоговая строка)"; got["Пропущены строки (не пациенты)"] != want {
+		t.Errorf("skipped rows %q, want %q", got["Пропущены строки (не пациенты)"], want)
+	}
+	if got["Всего"] != "9" {
+		t.Errorf("total %q: skipped rows are not counted", got["Всего"])
+	}
+}
+
+func TestSkippedListIsBounded(t *testing.T) {
+	var s []importer.Skipped
+	for i := range 250 {
+		s = append(s, importer.Skipped{Row: 10 + i, Reason: "повтор заголовка"})
+	}
+	got := SkippedList(s)
+	if !strings.HasSuffix(got, "109 и ещё 150 (повтор заголовка)") || strings.Contains(got, "110,") {
+		t.Fatalf("%q", got)
+	}
+}

@@ -263,11 +263,53 @@ func sayInput(path string, err error) string {
 	case errors.Is(err, fs.ErrNotExist):
 		return "файл не найден: " + path
 	}
+	var se *mapping.SheetsError
+	if errors.As(err, &se) {
+		return saySheets(se)
+	}
 	var re *reader.ReadError
+	if errors.As(err, &re) && errors.Is(err, mapping.ErrNoHeader) {
+		return sayNoHeader(re)
+	}
 	if errors.As(err, &re) && re.Line == 0 && (ext == ".xlsx" || ext == ".xlsm") {
 		return fmt.Sprintf("книга %s повреждена или это не настоящий .xlsx: откройте её в Excel и сохраните снова как «Книга Excel (*.xlsx)» (подробности — в строке журнала выше)", path)
 	}
 	return sayFor(err)
+}
+
+// saySheets says that no sheet of a workbook holds the patients, what each
+// sheet offered, and how to name the right one.
+func saySheets(se *mapping.SheetsError) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "в книге %s не найден лист со списком пациентов (столбцы ФИО, даты рождения, полиса, телефона):", se.File)
+	for i, s := range se.Sheets {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " лист «%s» — ", s.Name)
+		switch {
+		case errors.Is(s.Err, mapping.ErrNoHeader):
+			b.WriteString("нет строки заголовка")
+		case s.Err != nil:
+			b.WriteString("не читается")
+		case len(s.Fields) == 0:
+			fmt.Fprintf(&b, "заголовок в строке %d, но ни одного поля пациента", s.HeaderLine)
+		default:
+			titles := make([]string, len(s.Fields))
+			for j, f := range s.Fields {
+				titles[j] = strings.ToLower(f.Title)
+			}
+			fmt.Fprintf(&b, "заголовок в строке %d, из полей пациента только: %s", s.HeaderLine, strings.Join(titles, ", "))
+		}
+	}
+	b.WriteString(". Укажите нужный лист параметром --sheet \"Имя листа\"")
+	return b.String()
+}
+
+// sayNoHeader says that no row of the input reads as the header.
+func sayNoHeader(re *reader.ReadError) string {
+	return "в файле " + strings.TrimPrefix(readPlace(re), "файл ") + " не найдена строка заголовка с названиями столбцов (Фамилия, Дата рождения, Полис…): " +
+		"проверьте, тот ли это файл и лист; если заголовок есть, укажите номер его строки (header_row: в файле сопоставления, --header-row для mapping init)"
 }
 
 // credentialSources names where the run took its login and password from,

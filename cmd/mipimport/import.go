@@ -177,6 +177,9 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 		return failSay(err, "%s", sayInput(input, err))
 	}
 	defer src.Close()
+	if src.MissingSheet != "" {
+		log.Info("the workbook has no sheet the mapping names; its only sheet is read", zap.String("mappingSheet", src.MissingSheet), zap.String("sheet", src.Table.Sheet()))
+	}
 	if src.ConvertedBy != "" {
 		log.Info("input converted to .xlsx with LibreOffice", zap.String("file", input), zap.String("libreoffice", src.ConvertedBy))
 	}
@@ -539,11 +542,11 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 		}
 		return m, nil
 	}
-	h, sheet, err := mapping.ReadHeader(input, reader.ReadOptions{Sheet: f.sheet}, 0)
+	p, err := mapping.Propose(input, reader.ReadOptions{Sheet: f.sheet}, 0)
 	if err != nil {
 		return nil, failSay(err, "%s", sayInput(input, err))
 	}
-	g := mapping.GuessMapping(h)
+	g := p.Guess
 	if len(g.Missing) > 0 {
 		var names []string
 		for _, m := range g.Missing {
@@ -554,14 +557,19 @@ func loadMapping(f importFlags, input string, log *zap.Logger) (*mapping.Mapping
 			input, strings.Join(names, ", "), input)
 	}
 	var buf bytes.Buffer
-	if err := mapping.WriteGuess(&buf, input, sheet, h, g); err != nil {
+	if err := mapping.WriteGuess(&buf, input, p.Sheet, p.Pinned, g); err != nil {
 		return nil, fatal("%w", err)
 	}
-	for _, path := range g.Order {
-		log.Info("mapping guessed", zap.String("field", path), zap.String("column", g.Matched[path]))
+	if p.Pinned {
+		log.Info("the first sheet holds no patient list; reading another", zap.String("first", p.First), zap.String("sheet", p.Sheet))
 	}
-	if len(g.Key) == 0 {
+	for _, m := range g.Fields {
+		log.Info("mapping guessed", zap.String("field", m.Field.Path), zap.String("column", m.Title))
+	}
+	if key := g.Key(); len(key) == 0 {
 		log.Warn("no key column recognised: МИП assigns every card's GUID, so a re-run may create duplicates")
+	} else {
+		log.Info("key guessed", zap.String("key", key[0]))
 	}
 	m, err := mapping.Parse(guessedMapping, buf.Bytes())
 	if err != nil {
@@ -578,7 +586,7 @@ func (s itemSource) Next(context.Context) (importer.Item, error) {
 	if err != nil {
 		return importer.Item{}, err
 	}
-	return importer.Item{Row: rec.Line, Key: rec.Key, KeyShown: rec.KeyShown, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells}, nil
+	return importer.Item{Row: rec.Line, Key: rec.Key, KeyShown: rec.KeyShown, Patient: rec.Patient, Invalid: rec.Invalid, Messages: rec.Messages, Cells: rec.Cells, Skip: rec.Noise}, nil
 }
 
 // onSignals makes the first SIGINT/SIGTERM stop the run gracefully and a

@@ -28,13 +28,13 @@ func newMappingCmd() *cobra.Command {
 			if err := checkInput(args[0]); err != nil {
 				return err
 			}
-			h, sh, err := mapping.ReadHeader(args[0], reader.ReadOptions{Sheet: sheet}, headerRow)
+			p, err := mapping.Propose(args[0], reader.ReadOptions{Sheet: sheet}, headerRow)
 			if err != nil {
 				return failSay(err, "%s", sayInput(args[0], err))
 			}
-			g := mapping.GuessMapping(h)
+			g := p.Guess
 			var buf bytes.Buffer
-			if err := mapping.WriteGuess(&buf, args[0], sh, h, g); err != nil {
+			if err := mapping.WriteGuess(&buf, args[0], p.Sheet, p.Pinned, g); err != nil {
 				return fatal("%w", err)
 			}
 			if output == "" {
@@ -43,6 +43,9 @@ func newMappingCmd() *cobra.Command {
 				}
 			} else if err := writeNew(output, buf.Bytes()); err != nil {
 				return err
+			}
+			if p.Pinned {
+				fmt.Fprintf(cmd.ErrOrStderr(), "На первом листе «%s» нет списка пациентов: взят лист «%s», он указан в файле сопоставления (sheet:).\n", p.First, p.Sheet)
 			}
 			if len(g.Missing) > 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Обязательных полей без столбца: %d — они перечислены в начале файла сопоставления; впишите в него названия своих столбцов.\n", len(g.Missing))

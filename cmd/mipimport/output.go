@@ -576,6 +576,13 @@ func logSummary(log *zap.Logger, sum importer.Summary) {
 	if sum.Aborted != nil {
 		fields = append(fields, zap.String("aborted", sum.Aborted.Error()))
 	}
+	if len(sum.Skipped) > 0 {
+		rows := make([]int, len(sum.Skipped))
+		for i, s := range sum.Skipped {
+			rows[i] = s.Row
+		}
+		fields = append(fields, zap.Ints("skippedRows", rows))
+	}
 	log.Info("run finished", fields...)
 }
 
@@ -596,6 +603,9 @@ func printSummary(w io.Writer, sum importer.Summary, s *sinks) {
 	}
 	fmt.Fprintf(tw, "Всего\t%d\n", sum.Rows)
 	tw.Flush()
+	if len(sum.Skipped) > 0 {
+		fmt.Fprintf(w, "Пропущены строки (не пациенты): %s\n", report.SkippedList(sum.Skipped))
+	}
 	d := sum.End.Sub(sum.Start)
 	fmt.Fprintf(w, "Время: %s", ruElapsed(d))
 	if d > 0 {

@@ -112,6 +112,33 @@ func Open(path string, o ReadOptions) (Table, error) {
 	}
 }
 
+// Sheets lists the visible sheets of an .xlsx/.xlsm workbook, in the
+// workbook's order, so that a caller can look for the one it needs. It
+// returns nil for the other formats: a CSV file is one table, and an
+// .xls/.ods is read through its first sheet unless one is named.
+func Sheets(path string) ([]string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx", ".xlsm":
+	default:
+		return nil, nil
+	}
+	if err := checkArchive(path); err != nil {
+		return nil, &ReadError{File: path, Err: err}
+	}
+	b, err := openBook(path)
+	if err != nil {
+		return nil, &ReadError{File: path, Err: err}
+	}
+	defer b.Close()
+	var out []string
+	for _, s := range b.sheets {
+		if s.state == "" || s.state == "visible" {
+			out = append(out, s.name)
+		}
+	}
+	return out, nil
+}
+
 // ReadError is an input error with its place, as encoding/csv's ParseError.
 type ReadError struct {
 	File   string

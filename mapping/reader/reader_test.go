@@ -349,3 +349,32 @@ func TestXLSThroughLibreOffice(t *testing.T) {
 		t.Fatal("the temporary conversion directory was not removed")
 	}
 }
+
+// Sheets lists the visible sheets in order and leaves the hidden ones out;
+// a CSV file has none to choose from.
+func TestSheetsListsTheVisibleOnes(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	for _, name := range []string{"Инструкция", "Скрытый", "Пациенты"} {
+		if _, err := f.NewSheet(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetSheetVisible("Скрытый", false); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Sheets(path)
+	if err != nil || strings.Join(got, ",") != "Инструкция,Пациенты" {
+		t.Fatalf("Sheets = %q, %v", got, err)
+	}
+	if got, err := Sheets(filepath.Join("testdata", "cp1251.csv")); got != nil || err != nil {
+		t.Fatalf("CSV: %q, %v", got, err)
+	}
+}

@@ -60,7 +60,7 @@ func bigRow(rng *rand.Rand, i int) []any {
 		fmt.Sprintf("8 (9%02d) %03d-%02d-%02d", rng.IntN(100), rng.IntN(1000), rng.IntN(100), rng.IntN(100)),
 		fmt.Sprintf("г. Москва, ул. %s, д. %d, кв. %d", streets[rng.IntN(len(streets))], 1+rng.IntN(120), 1+rng.IntN(300)),
 		"", bloodGroups[rng.IntN(len(bloodGroups))], map[bool]string{true: "да", false: "нет"}[rng.IntN(3) > 0],
-		fmt.Sprint(1 + rng.IntN(40)), attached}
+		attachMO, attachMethod(i), fmt.Sprint(1 + rng.IntN(40)), attached}
 }
 
 func writeBig(path, format, text string, rows int) error {

@@ -1,6 +1,8 @@
-// Command gen writes the bundled sample: samples/patients.xlsx, the same
-// rows as a Windows-1251 CSV (samples/patients.csv, as Russian Excel saves
-// it), and samples/patients.expected, the outcome each row was built to get.
+// Command gen writes the bundled sample: samples/patients.xlsx (it imitates
+// a clerk's workbook saved by Microsoft Excel, and says so in
+// docProps/app.xml), the same rows as a Windows-1251 CSV
+// (samples/patients.csv, as Russian Excel saves it), and
+// samples/patients.expected, the outcome each row was built to get.
 //
 // The people are fictional; their СНИЛС and ЕНП carry valid check digits
 // computed here, except where a row is meant to be rejected.
@@ -43,7 +45,10 @@ type row struct {
 	snils    string // 9-digit base (check digits are computed), or "bad:…" kept as is, or ""
 	snilsNum bool   // СНИЛС stored as a number: separators and leading zeros lost
 	enp      string // 15-digit base (check digit computed), "dup:N" reusing row N's, or "text:…" kept as is
-	enpNum   bool   // ЕНП stored as a number
+	// enpNum: the ЕНП is stored as a number; the workbook then keeps its
+	// first 15 digits and a 0, as Excel does (the workbook says Excel saved
+	// it, so the lost check digit is computed again).
+	enpNum   bool
 	phone    string
 	address  string
 	email    string
@@ -91,7 +96,19 @@ var rows = []row{
 	{"Симонов Илья Андреевич", "12.12.1992", true, "М", "999000111", false, "770000000000033", false, "#N/A", "г. Москва, ул. Мира, д. 12", "", "", "да", "1", "21.09.2023", "invalid", "Excel error value in the phone cell"},
 }
 
-var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "Участок", "Дата прикрепления"}
+var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "МО прикрепления", "Способ прикрепления", "Участок", "Дата прикрепления"}
+
+// attachMO is the clinic the sample's patients are attached to (F003 code).
+const attachMO = "770001"
+
+// attachMethod is how patient i was attached, in words as МИС exports
+// write it: most by territory, every fourth by application.
+func attachMethod(i int) string {
+	if i%4 == 1 {
+		return "по заявлению"
+	}
+	return "по месту жительства"
+}
 
 const (
 	title     = "Список прикреплённого населения ГБУЗ «Городская поликлиника № 0» (вымышленные данные) на 01.11.2026"
@@ -126,14 +143,16 @@ func main() {
 }
 
 func write(dir string) error {
-	cells := make([][]any, len(rows))
+	book := make([][]any, len(rows))
+	csv := make([][]any, len(rows))
 	for i, r := range rows {
-		cells[i] = r.cells(i)
+		book[i] = r.cells(i, false)
+		csv[i] = r.cells(i, true)
 	}
-	if err := writeXLSX(filepath.Join(dir, "patients.xlsx"), cells); err != nil {
+	if err := writeXLSX(filepath.Join(dir, "patients.xlsx"), book); err != nil {
 		return err
 	}
-	if err := writeCSV(filepath.Join(dir, "patients.csv"), cells); err != nil {
+	if err := writeCSV(filepath.Join(dir, "patients.csv"), csv); err != nil {
 		return err
 	}
 	var exp strings.Builder
@@ -158,7 +177,9 @@ func sheetRow(i int) int {
 	return r
 }
 
-func (r row) cells(i int) []any {
+// cells is row i as the clerk's file holds it: the workbook's cells, or
+// (csv) what Excel writes for them into a CSV.
+func (r row) cells(i int, csv bool) []any {
 	var birth any = r.birth
 	if n, ok := strings.CutPrefix(r.birth, "num:"); ok {
 		birth, _ = strconv.Atoi(n)
@@ -182,22 +203,24 @@ func (r row) cells(i int) []any {
 			snils = fmt.Sprintf("%s-%s-%s %s", full[:3], full[3:6], full[6:9], full[9:])
 		}
 	}
+	var enp any
 	base := r.enp
 	if text, ok := strings.CutPrefix(base, "text:"); ok {
-		return []any{i + 1, r.fio, birth, r.gender, snils, text, r.phone, r.address, r.email, r.blood, r.works, r.district, r.attDateCell()}
+		enp = text
+	} else {
+		if strings.HasPrefix(base, "dup:") {
+			n, _ := strconv.Atoi(strings.TrimPrefix(base, "dup:"))
+			base = rows[n-1].enp
+		}
+		enp = base + luhnDigit(base)
+		if r.enpNum && !csv {
+			// Excel keeps 15 significant digits: the check digit is lost.
+			// A CSV holds the polis column as text (see writeCSV).
+			f, _ := strconv.ParseFloat(base+"0", 64)
+			enp = f
+		}
 	}
-	if strings.HasPrefix(base, "dup:") {
-		n, _ := strconv.Atoi(strings.TrimPrefix(base, "dup:"))
-		base = rows[n-1].enp
-	}
-	enpFull := base + luhnDigit(base)
-	var enp any = enpFull
-	if r.enpNum {
-		// Excel keeps 15 significant digits: the check digit is lost.
-		f, _ := strconv.ParseFloat(base+"0", 64)
-		enp = f
-	}
-	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, r.district, r.attDateCell()}
+	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, attachMO, attachMethod(i), r.district, r.attDateCell()}
 }
 
 // attDateCell is the attachment date as a date cell, or "".
@@ -232,9 +255,17 @@ func luhnDigit(d15 string) string {
 	return strconv.Itoa((10 - sum%10) % 10)
 }
 
+// writeXLSX writes the sample workbook as a clerk's Excel saves it: its
+// numbers keep Excel's 15 significant digits, and docProps/app.xml names
+// Microsoft Excel as the program that saved it, so that enp_repair: auto
+// (the default, what mapping init writes) repairs a 16-digit ЕНП that
+// Excel stored as a number, as it does for a real Excel file.
 func writeXLSX(path string, cells [][]any) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if err := f.SetAppProps(&excelize.AppProperties{Application: "Microsoft Excel", AppVersion: "16.0300"}); err != nil {
+		return err
+	}
 	sheet := "Пациенты"
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
@@ -276,9 +307,11 @@ func writeXLSX(path string, cells [][]any) error {
 
 // writeCSV writes the rows as Russian Excel's "CSV (разделители — точка с
 // запятой)": Windows-1251, ';', dates as dd.mm.yyyy, numbers as Excel shows
-// them in a column formatted as a number without decimals (a 16-digit
-// number with Excel's 15 digits and a 0; in the General format Excel would
-// write 7,7E+15, which has lost the digits for good).
+// them in a column formatted as a number without decimals. The polis column
+// is exported as a text column, whole: a 16-digit number in a CSV has lost
+// its last digit for good (Excel writes 15 digits and a 0, or 7,7E+15 in
+// the General format), and nothing in a CSV says which program wrote it,
+// so such a row would be refused, not repaired.
 func writeCSV(path string, cells [][]any) error {
 	var b bytes.Buffer
 	b.WriteString(title + strings.Repeat(";", len(header)-1) + "\r\n")
