@@ -101,7 +101,7 @@ func writeSummary(f *excelize.File, headStyle int, s importer.Summary, m Meta) e
 		{"Лист", m.Sheet},
 		{"Файл сопоставления", m.Mapping},
 		{"URL МИП", redactURL(m.URL)},
-		{"Параллельность", m.Concurrency},
+		{"Параллельность", concurrency(m)},
 		{"Ограничение, запросов в секунду", rate(m.Rate)},
 		{"Пробный запуск (--dry-run)", yesNo(m.DryRun)},
 		{"Версия", m.Version},
@@ -139,6 +139,19 @@ func ifKnown(ok bool, v func() any) any {
 func clock(d time.Duration) string {
 	sec := int64(d.Round(time.Second) / time.Second)
 	return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+}
+
+// concurrency is a fixed --concurrency, or for auto its cap and what the
+// limit came to.
+func concurrency(m Meta) any {
+	if m.ConcurrencyAuto == nil {
+		return m.Concurrency
+	}
+	s := fmt.Sprintf("авто (до %d)", m.Concurrency)
+	if last, highest := m.ConcurrencyAuto(); highest > 0 {
+		s += fmt.Sprintf(", в конце %d, наибольшее %d", last, highest)
+	}
+	return s
 }
 
 func rate(r float64) any {

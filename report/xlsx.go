@@ -20,6 +20,10 @@ type Meta struct {
 	Rate                  float64 // requests per second; 0 = unlimited
 	DryRun                bool
 	Version               string
+	// ConcurrencyAuto is set for --concurrency auto, with Concurrency its
+	// cap: it returns, when the summary is written, the limit at the end
+	// and the highest it reached (0, 0: nothing was sent).
+	ConcurrencyAuto func() (last, highest int)
 }
 
 // Sheet names of the report.

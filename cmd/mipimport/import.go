@@ -27,6 +27,7 @@ import (
 	"mipimport/mapping"
 	"mipimport/mapping/reader"
 	"mipimport/mip"
+	"mipimport/mip/pace"
 )
 
 type importFlags struct {
@@ -35,7 +36,7 @@ type importFlags struct {
 	caFile                  string
 	logLevel                string
 	mapping, sheet          string
-	concurrency             int
+	concurrency             string
 	rate                    float64
 	timeout                 time.Duration
 	retries                 int
@@ -89,7 +90,7 @@ are still written for every row).`,
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of the certificate authority that signed МИП's certificate (a regional private CA)")
 	fl.StringVar(&f.mapping, "mapping", "", "mapping file (YAML); default: guessed from the header row, as 'mipimport mapping init' prints it")
 	fl.StringVar(&f.sheet, "sheet", "", "xlsx sheet to read (default: the mapping's, else the first visible sheet)")
-	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at most")
+	fl.StringVar(&f.concurrency, "concurrency", "auto", "requests in flight at most: auto (find what МИП sustains, up to 64; back off on 503, 429 and timeouts) or a fixed number")
 	fl.Float64Var(&f.rate, "rate", 0, "requests per second at most, retries included (0 = unlimited)")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of one request attempt")
 	fl.IntVar(&f.retries, "retries", 5, "extra attempts after a timeout, dropped connection, 5xx or 429")
@@ -126,16 +127,21 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 		}
 		defer stop(log)
 	}
-	if f.concurrency < 1 {
-		return fatal("--concurrency must be at least 1")
+	conc, err := parseConcurrency(f.concurrency)
+	if err != nil {
+		return fatal("%w", err)
 	}
 	if f.rate < 0 || f.retries < 0 || f.timeout <= 0 {
 		return fatal("--rate and --retries must not be negative, --timeout must be positive")
 	}
 
 	var client *mip.Client
+	var lim *pace.Limiter
 	if !f.dryRun {
-		if client, err = newClient(f); err != nil {
+		if conc.auto {
+			lim = pace.New(pace.Config{Max: conc.n, OnChange: logLimit(log)})
+		}
+		if client, err = newClient(f, conc.n, lim); err != nil {
 			return fatal("%w", err)
 		}
 	}
@@ -154,11 +160,11 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 	log.Info("input opened", zap.String("file", input), zap.String("sheet", src.Table.Sheet()),
 		zap.Int("headerRow", src.Header.Line), zap.Int("columns", len(src.Header.Titles)))
 
-	sinks, err := openSinks(f, input, src, m)
+	sinks, err := openSinks(f, input, src, m, conc, lim)
 	if err != nil {
 		return fatal("%w", err)
 	}
-	run, closeState, err := openState(f, input, log)
+	run, closeState, err := openState(f, conc, input, log)
 	if err != nil {
 		sinks.close(importer.Summary{Aborted: err})
 		return fatal("%w", err)
@@ -175,9 +181,15 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 		defer cancelTimeout()
 	}
 
-	prog := newProgress(!f.noProgress, log)
+	var limit func() int // the progress shows it in auto mode
+	if lim != nil {
+		limit = lim.Limit
+	}
+	prog := newProgress(!f.noProgress, log, limit)
 	cfg := importer.Config{
-		Concurrency: f.concurrency,
+		// In auto mode the pool holds up to the cap of rows in flight and
+		// the limiter, in the client, decides how many are sent at once.
+		Concurrency: conc.n,
 		DryRun:      f.dryRun,
 		Force:       f.force,
 		Grace:       f.timeout,
@@ -189,12 +201,17 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 		sender = client
 	}
 	log.Info("run started", zap.String("input", input), zap.String("url", redact(f.url)),
-		zap.Int("concurrency", f.concurrency), zap.Float64("rate", f.rate), zap.Bool("dryRun", f.dryRun))
+		zap.String("concurrency", conc.String()), zap.Float64("rate", f.rate), zap.Bool("dryRun", f.dryRun))
 	if run != nil {
 		cfg.State = run
 	}
 	sum, runErr := importer.Import(runCtx, cfg, itemSource{src}, sender, sinks.list()...)
 	prog.finish()
+	if lim != nil {
+		st := lim.Stats()
+		log.Info("adaptive concurrency at the end", zap.Int("limit", st.Limit), zap.Int("maxLimit", st.MaxLimit),
+			zap.Int("cap", conc.n), zap.Int64("backoffs", st.Backoffs), zap.Int64("pauses", st.Pauses))
+	}
 	// The state's end of run (merging a million rows takes seconds) and
 	// saving the result files (compressing them, as long) are independent:
 	// do them side by side.
@@ -221,7 +238,7 @@ func runImport(ctx context.Context, f importFlags, input string) error {
 }
 
 // openState opens the state file and begins a run in it; nil without one.
-func openState(f importFlags, input string, log *zap.Logger) (*state.Session, func(), error) {
+func openState(f importFlags, conc concurrency, input string, log *zap.Logger) (*state.Session, func(), error) {
 	if f.noState {
 		log.Warn("no state file: unchanged rows are sent again (GUIDs still come from the keys, so no card is created twice)")
 		return nil, func() {}, nil
@@ -241,7 +258,7 @@ func openState(f importFlags, input string, log *zap.Logger) (*state.Session, fu
 		return nil, nil, err
 	}
 	settings, _ := json.Marshal(map[string]any{
-		"mapping": f.mapping, "sheet": f.sheet, "concurrency": f.concurrency, "rate": f.rate,
+		"mapping": f.mapping, "sheet": f.sheet, "concurrency": conc.setting(), "rate": f.rate,
 		"timeout": f.timeout.String(), "retries": f.retries, "dryRun": f.dryRun, "force": f.force,
 		"maxDuration": f.maxDuration.String(), "version": version,
 	})
@@ -298,7 +315,9 @@ func exitFor(sum importer.Summary, dryRun bool) error {
 	return nil
 }
 
-func newClient(f importFlags) (*mip.Client, error) {
+// newClient builds the МИП client: its connection pool sized for conc
+// requests, held to lim when it is not nil (--concurrency auto).
+func newClient(f importFlags, conc int, lim *pace.Limiter) (*mip.Client, error) {
 	if f.url == "" {
 		return nil, errors.New("no МИП URL: set --url or MIP_URL (or use --dry-run)")
 	}
@@ -336,9 +355,10 @@ func newClient(f importFlags) (*mip.Client, error) {
 		Password:    pass,
 		Timeout:     f.timeout,
 		Retries:     f.retries,
-		Concurrency: f.concurrency,
+		Concurrency: conc,
 		UserAgent:   "mipimport/" + version,
 		Limiter:     limiter(f.rate),
+		Pace:        lim,
 		RootCAs:     roots,
 	})
 }

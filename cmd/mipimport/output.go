@@ -16,6 +16,7 @@ import (
 
 	"mipimport/importer"
 	"mipimport/mapping"
+	"mipimport/mip/pace"
 	"mipimport/report"
 )
 
@@ -32,7 +33,7 @@ type sinks struct {
 	dryRun    bool
 }
 
-func openSinks(f importFlags, input string, src *mapping.Source, m *mapping.Mapping) (*sinks, error) {
+func openSinks(f importFlags, input string, src *mapping.Source, m *mapping.Mapping, conc concurrency, lim *pace.Limiter) (*sinks, error) {
 	s := &sinks{xlsxPath: f.report, jsonlPath: f.results, fixPath: f.fix}
 	if s.xlsxPath == "" {
 		s.xlsxPath = report.DefaultReportPath(input)
@@ -42,8 +43,17 @@ func openSinks(f importFlags, input string, src *mapping.Source, m *mapping.Mapp
 	}
 	meta := report.Meta{
 		Input: input, Sheet: src.Table.Sheet(), Mapping: m.File,
-		URL: redact(f.url), Concurrency: f.concurrency, Rate: f.rate,
+		URL: redact(f.url), Concurrency: conc.n, Rate: f.rate,
 		DryRun: f.dryRun, Version: version,
+	}
+	if conc.auto {
+		meta.ConcurrencyAuto = func() (int, int) {
+			if lim == nil { // a dry run sends nothing
+				return 0, 0
+			}
+			st := lim.Stats()
+			return st.Limit, st.MaxLimit
+		}
 	}
 	var err error
 	if s.xlsx, err = report.NewXLSX(s.xlsxPath, src.Header.Titles, meta); err != nil {
@@ -143,6 +153,7 @@ func newLogger(format, file, level string) (*zap.Logger, func(), error) {
 // every few seconds when stderr is not a terminal (cron, systemd).
 type progress struct {
 	done, failed atomic.Int64
+	limit        func() int // the adaptive concurrency limit now; nil: fixed
 	bar          *progressbar.ProgressBar
 	stop         chan struct{}
 	finished     chan struct{}
@@ -150,8 +161,8 @@ type progress struct {
 
 const progressEvery = 10 * time.Second
 
-func newProgress(enabled bool, log *zap.Logger) *progress {
-	p := &progress{stop: make(chan struct{}), finished: make(chan struct{})}
+func newProgress(enabled bool, log *zap.Logger, limit func() int) *progress {
+	p := &progress{stop: make(chan struct{}), finished: make(chan struct{}), limit: limit}
 	if enabled && term.IsTerminal(int(os.Stderr.Fd())) {
 		p.bar = progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(os.Stderr),
@@ -176,8 +187,12 @@ func newProgress(enabled bool, log *zap.Logger) *progress {
 				return
 			case <-t.C:
 				n := p.done.Load()
-				log.Info("progress", zap.Int64("rows", n), zap.Int64("notOK", p.failed.Load()),
-					zap.Float64("rowsPerSecond", float64(n)/time.Since(start).Seconds()))
+				fields := []zap.Field{zap.Int64("rows", n), zap.Int64("notOK", p.failed.Load()),
+					zap.Float64("rowsPerSecond", float64(n)/time.Since(start).Seconds())}
+				if p.limit != nil {
+					fields = append(fields, zap.Int("concurrency", p.limit()))
+				}
+				log.Info("progress", fields...)
 			}
 		}
 	}()
@@ -190,7 +205,11 @@ func (p *progress) add(r importer.Result) {
 		p.failed.Add(1)
 	}
 	if p.bar != nil {
-		p.bar.Describe(fmt.Sprintf("строк обработано (не загружено: %d)", p.failed.Load()))
+		desc := fmt.Sprintf("строк обработано (не загружено: %d)", p.failed.Load())
+		if p.limit != nil {
+			desc += fmt.Sprintf(", параллельно: %d", p.limit())
+		}
+		p.bar.Describe(desc)
 		_ = p.bar.Add(1)
 	}
 }
