@@ -71,6 +71,7 @@ type control struct {
 type roundStats struct {
 	ok, lost  int
 	rttSum    time.Duration
+	rttMin    time.Duration
 	saturated bool // the limit was reached at some grant
 }
 
@@ -141,6 +142,9 @@ func (c *control) done(now time.Time, round uint64, o Outcome) {
 	case OK:
 		if t != nil {
 			t.ok++
+		}
+		if c.cur.ok == 0 || o.Latency < c.cur.rttMin {
+			c.cur.rttMin = o.Latency
 		}
 		c.cur.ok++
 		c.cur.rttSum += o.Latency
@@ -320,13 +324,15 @@ func (c *control) proofFor() time.Duration {
 func (c *control) endRound(now time.Time) {
 	r := c.cur
 	if r.lost == 0 && r.ok > 0 && !c.floorProbe {
-		mean := r.rttSum / time.Duration(r.ok)
+		// The round's lowest latency, not its mean (see the package
+		// comment): a client short of CPU is not a queue at МИП.
+		low := r.rttMin
 		ok := time.Duration(float64(c.floor)*c.cfg.Tolerance) + c.cfg.LatencySlack
 		switch {
-		case c.floor > 0 && mean > ok:
+		case c.floor > 0 && low > ok:
 			// Queueing at the server: shrink in proportion, at most by
 			// half a round trip.
-			g := max(0.5, float64(ok)/float64(mean))
+			g := max(0.5, float64(ok)/float64(low))
 			next := c.limit * g
 			c.ssthresh = max(next, float64(c.cfg.Min))
 			c.set(now, next, ReasonLatency)

@@ -27,14 +27,19 @@
 //   - Slow start. From Initial (8) the limit doubles every clean round that
 //     used it all, until the first refusal or rise of the latency, or Max.
 //   - Additive increase. After that, one more per clean, full round.
-//   - Latency. The floor is the lowest latency seen. A round whose mean
+//   - Latency. The floor is the lowest latency seen. A round whose lowest
 //     latency exceeds Tolerance × floor + LatencySlack (1.5 × floor + 2 ms)
 //     means requests queue at the server: the limit shrinks in proportion
-//     (×(tolerance × floor + slack) / mean, at most by half), so it settles
-//     where the latency stays near its floor. The floor is measured afresh
-//     with at most 4 requests in flight when it has not been seen for
-//     FloorWindow (30 s), as BBR's ProbeRTT does; it is replaced only when
-//     it rose beyond the tolerance (a server slower for good).
+//     (×(tolerance × floor + slack) / lowest, at most by half), so it
+//     settles where the latency stays near its floor. The lowest, not the
+//     mean, as Linux's TCP Vegas takes the lowest RTT of each round trip: a
+//     queue at the server delays every request, a client short of CPU (a
+//     busy machine, a garbage collection) only those that answered while it
+//     did not run, and it must not take that for МИП queueing. The floor
+//     is measured afresh with at most 4 requests in flight when it has not
+//     been seen for FloorWindow (30 s), as BBR's ProbeRTT does; it is
+//     replaced only when it rose beyond the tolerance (a server slower for
+//     good).
 //   - Refusals, timeouts, dropped connections. The first one of requests
 //     granted after the last backoff starts a backoff; each takes 2 off
 //     the limit, and one round trip's failures take it at most to ×0.7

@@ -121,3 +121,24 @@ func TestSimRecoversAfterAStorm(t *testing.T) {
 		t.Errorf("limit back to 48 at %v, want within a minute after the storm ended at %v", back.Sub(start), end.Sub(start))
 	}
 }
+
+// A client short of CPU (a machine busy with other work: it runs 2-10 ms,
+// then waits 4-30 ms for a CPU) gets to the answers late, though the
+// server does not queue: the limit must not take that for queueing at МИП.
+// Against room for 64, at 20 ms and at next to no latency, the limiter
+// reaches at least 0.9 of 64 fixed workers on the same starved client.
+func TestSimStarvedClient(t *testing.T) {
+	for _, latency := range []time.Duration{20 * ms, 100 * time.Microsecond} {
+		starved := func() *starvedClient {
+			return &starvedClient{rng: rand.New(rand.NewPCG(3, 4)), run: [2]time.Duration{2 * ms, 10 * ms}, stalled: [2]time.Duration{4 * ms, 30 * ms}}
+		}
+		mk := func() simServer { return &capacityServer{n: 1000, latency: latency} }
+		fixed := simRunOn(mk(), 20000, 64, Config{}, 1, starved())
+		auto := simRunOn(mk(), 20000, 0, Config{}, 1, starved())
+		ratio := auto.rate() / fixed.rate()
+		t.Logf("latency %v: fixed 64 %v; auto %v, ratio %.3f, limit %d (max %d)", latency, fixed, auto, ratio, auto.stats.Limit, auto.stats.MaxLimit)
+		if ratio < 0.9 {
+			t.Errorf("latency %v: auto reached %.3f of 64 fixed workers on a client short of CPU; want >= 0.9", latency, ratio)
+		}
+	}
+}
