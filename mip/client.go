@@ -276,7 +276,7 @@ func (c *Client) SendEncoded(ctx context.Context, body []byte) (Reply, error) {
 		if err := ctx.Err(); err != nil {
 			return Reply{}, c.canceled(err, status, attempts, "stopped before the request was sent")
 		}
-		tok, stopped, err := c.admit(ctx)
+		tok, stopped, err := c.admit(ctx, attempts == 0)
 		if err != nil {
 			return Reply{}, c.canceled(err, status, attempts, stopped)
 		}
@@ -309,7 +309,33 @@ func (c *Client) SendEncoded(ctx context.Context, body []byte) (Reply, error) {
 	}
 }
 
-// admit waits until an attempt may be sent: for a slot of the adaptive
+// admit waits until an attempt may be sent (see wait). For a patient's
+// first attempt under WithStop, the stop ends the waits too, and an
+// attempt that may go once the stop has come does not.
+func (c *Client) admit(ctx context.Context, first bool) (*pace.Token, string, error) {
+	stop, _ := ctx.Value(stopKey{}).(context.Context)
+	if !first || stop == nil {
+		return c.wait(ctx)
+	}
+	const notSent = "stopped before the request was sent"
+	if stop.Err() != nil {
+		return nil, notSent, context.Cause(stop)
+	}
+	if c.pace != nil || c.limiter != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(stop, cancel)()
+	}
+	tok, what, err := c.wait(ctx)
+	if stop.Err() != nil {
+		tok.Done(pace.Outcome{Kind: pace.Other}) // nil after an error: nothing to give back
+		return nil, notSent, context.Cause(stop)
+	}
+	return tok, what, err
+}
+
+// wait waits until an attempt may be sent: for a slot of the adaptive
 // limit (Pace), then for the rate limit. In that order, so that the
 // request goes the moment the rate allows it: waiting for the rate first
 // and then for a slot would let the requests that queued for slots go
@@ -318,7 +344,7 @@ func (c *Client) SendEncoded(ctx context.Context, body []byte) (Reply, error) {
 // the rate holds it too; once the pause is over it waits for the rate
 // again. The token is nil without Pace (Done on nil does nothing). When
 // ctx ends first, no slot is held and the string says what was waited for.
-func (c *Client) admit(ctx context.Context) (*pace.Token, string, error) {
+func (c *Client) wait(ctx context.Context) (*pace.Token, string, error) {
 	var tok *pace.Token
 	if c.pace != nil {
 		var err error
@@ -346,6 +372,18 @@ func (c *Client) admit(ctx context.Context) (*pace.Token, string, error) {
 			return nil, "stopped while МИП asked to wait (Retry-After)", err
 		}
 	}
+}
+
+type stopKey struct{}
+
+// WithStop returns a context for Send and SendEncoded under which a
+// patient is not sent at all once stop is done: if its first attempt has
+// not gone out by then, it ends FailCanceled without one, whatever it was
+// waiting for (a slot of Config.Pace, the rate limit). A request already
+// sent goes on under ctx, its retries included, so that a stopped run lets
+// the requests in flight finish without starting new ones.
+func WithStop(ctx, stop context.Context) context.Context {
+	return context.WithValue(ctx, stopKey{}, stop)
 }
 
 // outcomeOf tells the adaptive limit what an attempt says about МИП's

@@ -393,3 +393,53 @@ func TestPaceWithRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// Under WithStop a patient that has not been sent when the stop comes is
+// not sent, however it was waiting; one already sent finishes, retries
+// included.
+func TestSendWithStop(t *testing.T) {
+	t.Run("stopped before", func(t *testing.T) {
+		srv := newStub(t, reply(200, answerPascal))
+		c := testClient(t, srv.URL, nil)
+		stop, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := c.Send(WithStop(context.Background(), stop), testPatient())
+		if e := mipError(t, err); e.Kind != FailCanceled || e.Attempts != 0 || srv.count() != 0 {
+			t.Errorf("got %v after %d requests; want canceled before any", err, srv.count())
+		}
+	})
+	t.Run("waiting for a slot", func(t *testing.T) {
+		srv := newStub(t, hang)
+		lim := pace.New(pace.Config{Initial: 1, Max: 1})
+		c := testClient(t, srv.URL, func(cfg *Config) { cfg.Pace = lim })
+		inFlight, cancelInFlight := context.WithCancel(context.Background())
+		defer cancelInFlight()
+		go func() { _, _ = c.Send(inFlight, testPatient()) }() // holds the only slot
+		eventually(t, 5*time.Second, "the first request sent", func() bool { return srv.count() == 1 })
+		stop, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(50*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.Send(WithStop(context.Background(), stop), testPatient())
+		if e := mipError(t, err); e.Kind != FailCanceled || e.Attempts != 0 || srv.count() != 1 {
+			t.Errorf("got %v, %d requests; want canceled without a request", err, srv.count())
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("returned %v after the stop, want at once", d)
+		}
+		if st := lim.Stats(); st.Waiting != 0 || st.InFlight != 1 {
+			t.Errorf("limiter %+v: want only the first request's slot held", st)
+		}
+	})
+	t.Run("in flight", func(t *testing.T) {
+		stop, cancel := context.WithCancel(context.Background())
+		srv := newStub(t, sequence(func(_ int, w http.ResponseWriter, _ *http.Request) {
+			cancel() // the stop comes while the first attempt is at МИП
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}, reply(200, answerPascal)))
+		c := testClient(t, srv.URL, func(cfg *Config) { cfg.Retries = 2; cfg.Pace = pace.New(pace.Config{}) })
+		got, err := c.Send(WithStop(context.Background(), stop), testPatient())
+		if err != nil || got.Attempts != 2 {
+			t.Errorf("got %+v, %v; want the request in flight retried and answered", got, err)
+		}
+	})
+}
