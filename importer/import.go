@@ -19,13 +19,17 @@ import (
 
 // Config tunes a run.
 type Config struct {
-	Concurrency int           // requests in flight at most; default 8
-	DryRun      bool          // do everything but send (and record nothing in the state)
-	State       State         // remembered uploads; nil = none (GUIDs still come from the keys)
-	Force       bool          // send rows the state says are unchanged
-	Grace       time.Duration // after a stop, how long in-flight requests may still take; default 30s
-	Log         *zap.Logger
-	Now         func() time.Time
+	Concurrency int   // requests in flight at most; default 8
+	DryRun      bool  // do everything but send (and record nothing in the state)
+	State       State // remembered uploads; nil = none (GUIDs still come from the keys)
+	Force       bool  // send rows the state says are unchanged
+	// AllowIdentityChange sends a row whose key was uploaded before for
+	// another person (another birthday, or another family and name), with
+	// a warning; without it such a row ends invalid (--allow-identity-change).
+	AllowIdentityChange bool
+	Grace               time.Duration // after a stop, how long in-flight requests may still take; default 30s
+	Log                 *zap.Logger
+	Now                 func() time.Time
 	// OnResult, when set, is called for every row as its result is written
 	// (for progress displays); it must be quick.
 	OnResult func(Result)
@@ -161,20 +165,25 @@ func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 			break
 		}
 		r.tokens <- struct{}{} // released by the writer; bounds the reorder buffer
-		sr := seqResult{seq: seq, Result: Result{Row: it.Row, Key: it.Key, Messages: it.Messages, Cells: it.Cells}}
+		sr := seqResult{seq: seq, Result: Result{Row: it.Row, Key: it.KeyShown, MatchKey: it.Key, Messages: it.Messages, Cells: it.Cells}}
+		if sr.Key == "" {
+			sr.Key = it.Key
+		}
 		res := &sr.Result
 		if it.Patient != nil {
 			sr.mcod = it.Patient.Mcod
 		}
 		var known Known
+		otherPerson := false
 		if !it.Invalid && it.Patient != nil {
 			if known, err = r.prepare(it, &sr); err != nil {
 				readErr = err
 				break
 			}
+			otherPerson = r.checkIdentity(known, res)
 		}
 		switch {
-		case it.Invalid || it.Patient == nil:
+		case it.Invalid || it.Patient == nil || otherPerson:
 			res.Outcome = Invalid
 		case r.duplicate(it, res):
 			res.Outcome = Duplicate
@@ -248,7 +257,7 @@ func (r *importRun) sendRow(ctx, sendCtx context.Context, j sendJob) seqResult {
 }
 
 // DryRunNote marks a valid row that a dry run did not send.
-const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена (would_send)"
+const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена"
 
 func (r *importRun) stopped(ctx context.Context) bool {
 	r.mu.Lock()
@@ -271,9 +280,27 @@ func (r *importRun) notSentReason(ctx context.Context) string {
 	}
 }
 
+// checkIdentity compares who the row's key was uploaded for with who the
+// row describes. Another person (another birthday, or another family and
+// name) is not sent: it reports true, with the row's message, unless the
+// operator allows it. A changed family alone, or a changed name with the
+// same birthday, is sent with a warning.
+func (r *importRun) checkIdentity(known Known, res *Result) bool {
+	if !known.Found || known.Who.IsZero() || res.Who.IsZero() {
+		return false
+	}
+	change, what := compareIdentity(known.Who, res.Who)
+	if change == sameIdentity {
+		return false
+	}
+	res.Messages = append(res.Messages, identityMessage(res.Key, change, what, r.cfg.AllowIdentityChange))
+	return change == otherPerson && !r.cfg.AllowIdentityChange
+}
+
 // prepare assigns the row's card GUID — the mapped one, else the one МИП
 // gave this key before, else the one derived from the key — and hashes the
-// payload, so that an unchanged row can be recognised.
+// payload, so that an unchanged row can be recognised. With a state it
+// also takes the row's fingerprint (Result.Who).
 func (r *importRun) prepare(it Item, sr *seqResult) (Known, error) {
 	p := it.Patient
 	var known Known
@@ -282,6 +309,7 @@ func (r *importRun) prepare(it Item, sr *seqResult) (Known, error) {
 		if known, err = r.cfg.State.Known(p.Mcod, it.Key); err != nil {
 			return Known{}, fmt.Errorf("reading the state: %w", err)
 		}
+		sr.Who = r.cfg.State.Fingerprint(IdentityOf(p))
 	}
 	if p.GUID == "" {
 		switch {
@@ -409,7 +437,7 @@ func (r *importRun) noteFailure(e *mip.Error) {
 	}
 	switch {
 	case e.Kind == mip.FailAuth:
-		r.abort = fmt.Errorf("%w (HTTP %d)", mip.ErrUnauthorized, e.HTTPStatus)
+		r.abort = fmt.Errorf("%w: %w", mip.ErrUnauthorized, e) // e keeps the HTTP status for the CLI
 	case e.Kind == mip.FailConnect && !r.answered:
 		r.abort = fmt.Errorf("%w: %s", mip.ErrUnreachable, e.Detail)
 	default:

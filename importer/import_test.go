@@ -325,7 +325,7 @@ func TestImportDryRunSendsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range sink.out {
-		if r.Outcome != NotSent || !strings.Contains(strings.Join(r.Messages, " "), "would_send") {
+		if r.Outcome != NotSent || !strings.Contains(strings.Join(r.Messages, " "), DryRunNote) {
 			t.Fatalf("dry run row: %+v", r)
 		}
 	}

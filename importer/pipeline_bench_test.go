@@ -157,6 +157,9 @@ type missState struct{}
 
 func (missState) Known(string, string) (importer.Known, error) { return importer.Known{}, nil }
 func (missState) Save(importer.Result, string, string) error   { return nil }
+func (missState) Fingerprint(importer.Identity) importer.Fingerprint {
+	return importer.Fingerprint{}
+}
 
 // cpuTime is the CPU time the process has used so far.
 func cpuTime(b *testing.B) time.Duration {

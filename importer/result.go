@@ -31,7 +31,8 @@ func (o Outcome) OK() bool { return o == Uploaded || o == Unchanged }
 // Item is one input row after mapping and local validation.
 type Item struct {
 	Row      int          // 1-based row number as the spreadsheet shows it
-	Key      string       // the row's stable identity; "" when the mapping has none
+	Key      string       // the row's stable identity, as matched (the GUID and the state's lookups); "" when the mapping has none
+	KeyShown string       // the key as the clerk typed it; "" = Key
 	Patient  *mip.Patient // what to send; nil when Invalid
 	Invalid  bool         // failed local validation: not sent
 	Messages []string     // local validation messages (errors and warnings), Russian
@@ -41,7 +42,8 @@ type Item struct {
 // Result is what the importer reports for one row.
 type Result struct {
 	Row              int
-	Key              string
+	Key              string // the key as the clerk typed it (Item.KeyShown)
+	MatchKey         string // the key as matched (Item.Key), for the state; "" = Key
 	Outcome          Outcome
 	MkabStatus       string
 	AttachmentStatus string
@@ -52,6 +54,9 @@ type Result struct {
 	HTTPStatus       int
 	Attempts         int
 	Cells            []string // the row's original cell values
+	// Who is the row's identity as the state hashes it, to remember for
+	// the key when the row is stored; zero without a state or a key.
+	Who Fingerprint
 }
 
 // Summary is the account of a whole run.

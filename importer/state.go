@@ -15,9 +15,13 @@ import (
 type State interface {
 	// Known returns what is remembered for the key of a clinic.
 	Known(mcod, key string) (Known, error)
+	// Fingerprint hashes an identity with the state's own salt, as Known
+	// returns it and Save stores it (Result.Who).
+	Fingerprint(id Identity) Fingerprint
 	// Save records one row's result when it is final (not in input
 	// order). hash is the payload hash of what was sent ("" when nothing
-	// was sent or МИП did not answer).
+	// was sent or МИП did not answer). The key to store under is
+	// r.MatchKey (r.Key when empty); r.Key is the key as shown.
 	Save(r Result, mcod, hash string) error
 }
 
@@ -27,7 +31,8 @@ type Known struct {
 	MkabGUID       string
 	PersonGUID     string
 	AttachmentGUID string
-	Hash           string // hash of the last payload МИП accepted in full
+	Hash           string      // hash of the last payload МИП accepted in full
+	Who            Fingerprint // who the key was uploaded for; zero when not known (an older state)
 }
 
 // PayloadHash is the hex SHA-256 of the patient's JSON as it would be sent

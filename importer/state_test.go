@@ -3,8 +3,12 @@ package importer
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"mipimport/mip"
 )
@@ -22,6 +26,19 @@ func (m *memState) Known(mcod, key string) (Known, error) {
 	return m.known[mcod+"|"+key], nil
 }
 
+// Fingerprint hashes without a salt: the fake keeps nothing on disk.
+func (m *memState) Fingerprint(id Identity) Fingerprint {
+	h := func(s string) uint64 {
+		if s == "" {
+			return 0
+		}
+		f := fnv.New64a()
+		f.Write([]byte(s))
+		return f.Sum64()
+	}
+	return Fingerprint{Family: h(id.Family), Name: h(id.Name), Birthday: h(id.Birthday)}
+}
+
 func (m *memState) Save(r Result, mcod, hash string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -29,17 +46,21 @@ func (m *memState) Save(r Result, mcod, hash string) error {
 		m.known = map[string]Known{}
 	}
 	m.saved = append(m.saved, r)
-	if r.Key == "" {
+	key := r.MatchKey
+	if key == "" {
+		key = r.Key
+	}
+	if key == "" {
 		return nil
 	}
-	k := m.known[mcod+"|"+r.Key]
+	k := m.known[mcod+"|"+key]
 	if r.Outcome == Uploaded || r.Outcome == Partial {
-		k = Known{Found: true, MkabGUID: r.MkabGUID, PersonGUID: r.PersonGUID, AttachmentGUID: r.AttachmentGUID}
+		k = Known{Found: true, MkabGUID: r.MkabGUID, PersonGUID: r.PersonGUID, AttachmentGUID: r.AttachmentGUID, Who: r.Who}
 		if r.Outcome == Uploaded {
 			k.Hash = hash
 		}
 	}
-	m.known[mcod+"|"+r.Key] = k
+	m.known[mcod+"|"+key] = k
 	return nil
 }
 
@@ -151,5 +172,66 @@ func TestStateKnownWithoutHashIsSent(t *testing.T) {
 	}
 	if sink.out[0].MkabGUID != "c180af82-b7bb-477c-a6de-000000000001" || snd.calls.Load() != 1 {
 		t.Fatalf("row 0 sent with GUID %s, %d requests", sink.out[0].MkabGUID, snd.calls.Load())
+	}
+}
+
+// person is a patient with a name and a birthday, under a key.
+func person(row int, key, family, name string, birthday time.Time) Item {
+	return Item{Row: row, Key: strings.ToLower(key), KeyShown: key, Cells: []string{key},
+		Patient: &mip.Patient{Family: family, Name: name, Patronymic: "Иванович", Birthday: mip.DateOf(birthday), Mcod: "770001"}}
+}
+
+// TestIdentityGuard: a key uploaded for one person and now describing
+// another (another birthday, or another family and name) is not sent; a
+// changed family alone or a corrected name is sent with a warning; the
+// operator may let the others through (issue 17 item 5).
+func TestIdentityGuard(t *testing.T) {
+	born := time.Date(1990, 2, 1, 0, 0, 0, 0, time.UTC)
+	st := &memState{}
+	first := []Item{
+		person(2, "A-1", "Иванова", "Мария", born),
+		person(3, "A-2", "Петров", "Пётр", born),
+		person(4, "A-3", "Сидоров", "Олег", born),
+		person(5, "A-4", "Кузнецов", "Иван", born),
+		person(6, "A-5", "Орлов", "Глеб", born),
+	}
+	if sum, err := Import(context.Background(), Config{State: st}, &sliceSource{items: first}, &fakeSender{}, &memSink{}); err != nil || sum.Counts[Uploaded] != 5 {
+		t.Fatalf("first run: %v %v", sum.Counts, err)
+	}
+	second := []Item{
+		person(2, "A-1", "Смирнова", "Мария", born),                 // married: the family alone
+		person(3, "A-2", "ПЕТРОВ", "Петр", born),                    // case and ё: the same
+		person(4, "A-3", "Сидоров", "Олежек", born),                 // the name alone
+		person(5, "A-4", "Кузнецов", "Иван", born.AddDate(0, 0, 1)), // another birthday
+		person(6, "A-5", "Лебедева", "Анна", born),                  // another family and name
+	}
+	run := func(allow bool) (*fakeSender, []Result) {
+		snd, sink := &fakeSender{}, &memSink{}
+		if _, err := Import(context.Background(), Config{State: st, AllowIdentityChange: allow}, &sliceSource{items: second}, snd, sink); err != nil {
+			t.Fatal(err)
+		}
+		return snd, sink.out
+	}
+	snd, out := run(false)
+	want := []Outcome{Uploaded, Uploaded, Uploaded, Invalid, Invalid}
+	for i, r := range out {
+		if r.Outcome != want[i] {
+			t.Errorf("row %d: %s, want %s; messages %q", r.Row, r.Outcome, want[i], r.Messages)
+		}
+	}
+	if !slices.Contains(out[3].Messages, "Ключ A-4 уже загружен для другого пациента (не совпадает дата рождения) — проверьте, тот ли это пациент") ||
+		!slices.Contains(out[4].Messages, "Ключ A-5 уже загружен для другого пациента (не совпадают фамилия и имя) — проверьте, тот ли это пациент") {
+		t.Errorf("messages %q / %q", out[3].Messages, out[4].Messages)
+	}
+	if len(out[0].Messages) != 1 || !strings.Contains(out[0].Messages[0], "фамилия отличается") || len(out[1].Messages) != 0 || !strings.Contains(strings.Join(out[2].Messages, ""), "имя отличается") {
+		t.Errorf("warnings %q %q %q", out[0].Messages, out[1].Messages, out[2].Messages)
+	}
+	if snd.calls.Load() != 3 {
+		t.Errorf("%d rows sent, want the three of the same people", snd.calls.Load())
+	}
+	// With the flag, the other people are sent, with a warning.
+	snd, out = run(true)
+	if snd.calls.Load() != 2 || out[3].Outcome != Uploaded || !strings.Contains(strings.Join(out[4].Messages, ""), "--allow-identity-change") {
+		t.Errorf("allowed: %d sent, %v %q", snd.calls.Load(), out[3].Outcome, out[4].Messages)
 	}
 }

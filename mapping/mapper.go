@@ -10,13 +10,15 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"mipimport/mapping/convert"
+	"mipimport/mapping/reader"
 	"mipimport/mip"
 )
 
 // Record is one data row after mapping and local validation.
 type Record struct {
 	Line     int          // 1-based row number in the sheet
-	Key      string       // the row's stable identity; "" when none
+	Key      string       // the row's stable identity, as matched (column parts folded); "" when none
+	KeyShown string       // the key as the clerk typed it, for the report, the results and the state's history
 	Patient  *mip.Patient // nil when Invalid
 	Invalid  bool         // a check failed: the row must not be sent
 	Messages []string     // Russian, each naming its column; warnings start with WarnPrefix
@@ -35,6 +37,10 @@ type Mapper struct {
 	now      func() time.Time
 	date1904 bool
 	separate map[string]bool // fields mapped on their own, which composite cells must not fill
+	// excelDigits: a 16-digit number's zeroed 16th digit was lost to
+	// Excel, so an ЕНП's check digit may be computed again (ENPRepair).
+	excelDigits bool
+	workbook    bool // MapperOptions.Workbook
 }
 
 type compiled struct {
@@ -54,6 +60,28 @@ type compiledKey struct {
 type MapperOptions struct {
 	Now      func() time.Time // the clock for "not in the future"; default time.Now
 	Date1904 bool             // the workbook uses the 1904 date system
+	SavedBy  string           // the program that saved the workbook ("Microsoft Excel"); "" when unknown or a CSV
+	// Workbook: the rows come from a workbook, whose text cells were typed
+	// as text; a CSV's text is what a spreadsheet showed, numbers included.
+	Workbook bool
+}
+
+// ENPRepair reports whether the Mapper computes again the check digit of
+// a 16-digit polis number that lost it to Excel, and why (for the log; it
+// holds no personal data). The mapping's enp_repair decides: excel and
+// never say so; auto (the default) trusts the workbook's own word that
+// Microsoft Excel saved it, and never a CSV, which holds the text a
+// spreadsheet showed.
+func (mp *Mapper) ENPRepair() (on bool, why string) {
+	switch {
+	case mp.m.ENPRepair == "excel":
+		return true, "the mapping says enp_repair: excel"
+	case mp.m.ENPRepair == "never":
+		return false, "the mapping says enp_repair: never"
+	case mp.excelDigits:
+		return true, "the workbook says Microsoft Excel saved it"
+	}
+	return false, "the file does not say Microsoft Excel saved it (enp_repair: auto)"
 }
 
 // Compile resolves the mapping's columns against a header. It fails, naming
@@ -61,6 +89,8 @@ type MapperOptions struct {
 // not mapped, so that nothing is sent from a mapping that cannot work.
 func Compile(m *Mapping, h Header, o MapperOptions) (*Mapper, error) {
 	mp := &Mapper{m: m, width: len(h.Titles), now: o.Now, date1904: o.Date1904, separate: map[string]bool{}}
+	mp.excelDigits = m.ENPRepair == "excel" || m.ENPRepair != "never" && reader.SavedByExcel(o.SavedBy)
+	mp.workbook = o.Workbook
 	if mp.now == nil {
 		mp.now = time.Now
 	}
@@ -196,6 +226,9 @@ type rowState struct {
 	msgs    []string
 	invalid bool
 	failed  []string // paths whose value failed a check, so "required" is not said twice
+	// Where the identity document's series and number came from: their
+	// check runs on the whole record (finish).
+	docSeries, docNumber convert.Cell
 }
 
 func (r *rowState) hasFailed(paths ...string) bool {
@@ -216,9 +249,18 @@ func (r *rowState) warn(title, msg, where string) {
 	r.msgs = append(r.msgs, fmt.Sprintf("%s%s: %s (%s)", WarnPrefix, title, msg, where))
 }
 
-// Map converts and checks one data row. It never fails: every problem is a
-// message on the record, and a row with an error is marked Invalid.
+// Map converts and checks one data row whose cells are all text (a CSV's).
+// It never fails: every problem is a message on the record, and a row with
+// an error is marked Invalid.
 func (mp *Mapper) Map(line int, cells []string) Record {
+	return mp.MapCells(line, cells, nil)
+}
+
+// MapCells is Map for a row whose cells the reader tells apart: kinds[i]
+// says what cell i held (reader.CellKinds), nil or short meaning text. A
+// number cell's value may have lost leading zeros, or an ЕНП its 16th
+// digit; text is what the clerk typed or a spreadsheet showed.
+func (mp *Mapper) MapCells(line int, cells []string, kinds []reader.Kind) Record {
 	if len(cells) < mp.width {
 		padded := make([]string, mp.width)
 		copy(padded, cells)
@@ -230,6 +272,15 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 		st.warn("Строка", fmt.Sprintf("значений больше, чем столбцов в заголовке (%d вместо %d); лишние не используются", len(cells), mp.width), "за последним столбцом")
 		rec.Cells = cells[:mp.width:mp.width]
 	}
+	// A formula's error value (#N/A) in a key column would make every such
+	// row the same patient.
+	for _, k := range mp.key {
+		if k.col >= 0 {
+			if v, bad := convert.ExcelError(cells[k.col]); bad {
+				st.fail("Ключ", convert.ErrExcelError(v).Error(), fmt.Sprintf("столбец \"%s\"", k.Column))
+			}
+		}
+	}
 	p := &mip.Patient{}
 	// The specs that filled a field, in order: the last one for a path
 	// says where its value came from. On the stack for usual mappings.
@@ -237,7 +288,13 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 	filled, defaults := fillBuf[:0], defaultBuf[:0]
 	for i := range mp.specs {
 		c := &mp.specs[i]
-		raw := mp.raw(c, cells)
+		if v, bad := mp.excelError(c, cells); bad {
+			// Not data at all, whatever the field: refused before any converter.
+			st.fail(c.title(), convert.ErrExcelError(v).Error(), c.where)
+			st.failed = append(st.failed, c.Path)
+			continue
+		}
+		raw, cell := mp.raw(c, cells, kinds)
 		if raw == "" {
 			if c.Default != "" {
 				defaults = append(defaults, int32(i))
@@ -245,7 +302,7 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 			continue
 		}
 		filled = append(filled, int32(i))
-		mp.apply(p, c, raw, &st, false)
+		mp.apply(p, c, raw, cell, &st, false)
 	}
 	// Defaults fill only what nothing else filled: an empty «Отчество»
 	// column must not overwrite the patronymic taken from the ФИО cell.
@@ -253,71 +310,56 @@ func (mp *Mapper) Map(line int, cells []string) Record {
 		c := &mp.specs[i]
 		if c.Field == nil || c.Field.get == nil || c.Field.get(p) == "" {
 			filled = append(filled, i)
-			mp.apply(p, c, c.Default, &st, true)
+			mp.apply(p, c, c.Default, convert.Cell{}, &st, true)
 		}
 	}
 	mp.finish(p, filled, &st)
-	mp.showDates(cells)
 	rec.Messages = st.msgs
 	if st.invalid {
 		rec.Invalid = true
 		return rec
 	}
 	rec.Patient = p
-	rec.Key, rec.Messages = mp.keyOf(p, cells, rec.Messages)
+	rec.Key, rec.KeyShown, rec.Messages = mp.keyOf(p, cells, rec.Messages)
 	return rec
 }
 
-// showDates rewrites the Excel serial numbers of mapped date columns as
-// dd.mm.yyyy in the row's cells: the report and the fix file show the
-// cells, and a clerk must see 01.02.1990 there, not 32905 (the raw value
-// the reader keeps so that dates do not depend on display formats).
-func (mp *Mapper) showDates(cells []string) {
-	for i := range mp.specs {
-		c := &mp.specs[i]
-		if c.Type != TypeDate || len(c.cols) != 1 {
-			continue
-		}
-		v := strings.TrimSpace(cells[c.cols[0]])
-		if !isSerial(v) {
-			continue
-		}
-		if d, _, err := convert.Date(v, nil, mp.date1904); err == nil {
-			cells[c.cols[0]] = ddmmyyyy(d.Day, int(d.Month), d.Year)
-		}
+// title is the field's name in messages: its Russian title, or the path
+// of an extra field.
+func (c *compiled) title() string {
+	if c.Field != nil {
+		return c.Field.Title
 	}
+	return c.Path
 }
 
-// ddmmyyyy formats a date as 01.02.1990 without fmt (it runs for every
-// row with a date column).
-func ddmmyyyy(day, month, year int) string {
-	if day < 0 || day > 99 || month < 0 || month > 99 || year < 0 || year > 9999 {
-		return fmt.Sprintf("%02d.%02d.%04d", day, month, year)
+// excelError returns the first error value (#N/A, …) among the spec's cells.
+func (mp *Mapper) excelError(c *compiled, cells []string) (string, bool) {
+	for _, i := range c.cols {
+		if v, bad := convert.ExcelError(cells[i]); bad {
+			return v, true
+		}
 	}
-	b := [10]byte{
-		byte('0' + day/10), byte('0' + day%10), '.',
-		byte('0' + month/10), byte('0' + month%10), '.',
-		byte('0' + year/1000), byte('0' + year/100%10), byte('0' + year/10%10), byte('0' + year%10),
-	}
-	return string(b[:])
+	return "", false
 }
 
-// isSerial reports whether v is a bare number as an Excel date cell holds
-// it: digits with at most one decimal point (32905, 32905.5).
-func isSerial(v string) bool {
-	whole, frac, _ := strings.Cut(v, ".")
-	return whole != "" && strings.Trim(whole, "0123456789") == "" && strings.Trim(frac, "0123456789") == ""
-}
-
-// raw returns the text the spec takes from the row: the constant, or the
-// trimmed cells joined, then the code map applied.
-func (mp *Mapper) raw(c *compiled, cells []string) string {
+// raw returns the text the spec takes from the row — the constant, or the
+// trimmed cells joined, then the code map applied — and where it came
+// from: a single number cell keeps its origin, anything else is text.
+func (mp *Mapper) raw(c *compiled, cells []string, kinds []reader.Kind) (string, convert.Cell) {
 	var raw string
+	var cell convert.Cell
 	switch len(c.cols) {
 	case 0:
 		raw = c.Value
 	case 1:
-		raw = strings.TrimSpace(cells[c.cols[0]])
+		i := c.cols[0]
+		raw = strings.TrimSpace(cells[i])
+		cell.Number = i < len(kinds) && kinds[i] == reader.KindNumber
+		// Excel zeroed a 16th digit in a number cell; a CSV's digits are a
+		// number's too when the mapping says Excel wrote the file. A
+		// workbook's text cell holds what was typed.
+		cell.ExcelDigits = mp.excelDigits && (cell.Number || !mp.workbook)
 	default:
 		parts := make([]string, 0, len(c.cols))
 		for _, i := range c.cols {
@@ -329,24 +371,29 @@ func (mp *Mapper) raw(c *compiled, cells []string) string {
 	}
 	if c.Map != nil {
 		if v, ok := c.Map[foldKey(raw)]; ok {
-			raw = v
+			raw, cell.Number = v, false
 		}
 	}
-	return raw
+	return raw, cell
 }
 
 // apply converts raw by the spec's type and stores it in p. A default is
 // the mapping author's agreed filler, so it is not taken for a placeholder.
-func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, isDefault bool) {
-	title := c.Path
+func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, cell convert.Cell, st *rowState, isDefault bool) {
+	title := c.title()
 	var warn string
 	var err error
 	if c.Field != nil {
-		title = c.Field.Title
-		warn, err = c.store(mp, c, p, raw, isDefault)
+		warn, err = c.store(mp, c, p, raw, cell, isDefault)
+		switch c.Path {
+		case "identityDocument.series":
+			st.docSeries = cell
+		case "identityDocument.number":
+			st.docNumber = cell
+		}
 	} else {
 		var v any
-		if v, warn, err = c.extra(raw, c, mp.date1904); err == nil && v != nil {
+		if v, warn, err = c.extra(raw, c, mp.serials(c)); err == nil && v != nil {
 			if p.Extra == nil {
 				p.Extra = map[string]any{}
 			}
@@ -366,12 +413,25 @@ func (mp *Mapper) apply(p *mip.Patient, c *compiled, raw string, st *rowState, i
 	}
 }
 
+// serials says how a date spec reads a bare number: as an Excel serial day
+// number in the workbook's date system when the mapping says the column
+// holds them (excel_serial), else not at all.
+func (mp *Mapper) serials(c *compiled) convert.Serials {
+	switch {
+	case !c.ExcelSerial:
+		return convert.NoSerials
+	case mp.date1904:
+		return convert.Serials1904
+	}
+	return convert.Serials1900
+}
+
 // A storer converts a cell's text by its field's type, with the function
 // of package convert for that type, and stores the value in the patient
 // when it converts. The warning and the error go to the row's messages; a
 // spec marked warn: turns the error into a warning, and some types then
 // keep the cell as written.
-type storer func(mp *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (warn string, err error)
+type storer func(mp *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, isDefault bool) (warn string, err error)
 
 // storers dispatches the fields by type; Compile picks each spec's entry
 // once, so a row costs no lookup.
@@ -392,12 +452,12 @@ var storers = map[Type]storer{
 	TypeSMO:         storeSMO,
 }
 
-func storeText(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeText(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	c.Field.setText(p, convert.Collapse(raw))
 	return "", nil
 }
 
-func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, isDefault bool) (string, error) {
+func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, isDefault bool) (string, error) {
 	f := c.Field
 	if f.Path == "patronymic" && !isDefault && convert.IsNoPatronymic(raw) {
 		return "", nil // a placeholder is an absent patronymic; the required check reports it
@@ -415,7 +475,7 @@ func storeName(_ *Mapper, c *compiled, p *mip.Patient, raw string, isDefault boo
 	return "", err
 }
 
-func storeFIO(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeFIO(_ *Mapper, _ *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	fam, name, pat, warn, err := convert.FIO(raw)
 	if err != nil {
 		return warn, err
@@ -429,15 +489,15 @@ func storeFIO(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (strin
 	return warn, nil
 }
 
-func storeDate(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
-	v, warn, err := convert.Date(raw, c.Layouts, mp.date1904)
+func storeDate(mp *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
+	v, warn, err := convert.Date(raw, c.Layouts, mp.serials(c))
 	if err == nil {
 		c.Field.setDate(p, v)
 	}
 	return warn, err
 }
 
-func storeGender(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeGender(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	v, err := convert.Gender(raw)
 	if err == nil {
 		c.Field.setCode(p, v)
@@ -445,7 +505,7 @@ func storeGender(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (st
 	return "", err
 }
 
-func storeCode(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeCode(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	v, err := convert.Code(raw)
 	if err == nil {
 		c.Field.setCode(p, v)
@@ -453,7 +513,7 @@ func storeCode(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (stri
 	return "", err
 }
 
-func storeBool(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeBool(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	v, err := convert.Bool(raw)
 	if err == nil && v != nil {
 		c.Field.setBool(p, *v)
@@ -461,7 +521,7 @@ func storeBool(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (stri
 	return "", err
 }
 
-func storeBlood(_ *Mapper, _ *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeBlood(_ *Mapper, _ *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	group, rh, err := convert.Blood(raw)
 	if err != nil {
 		return "", err
@@ -486,8 +546,8 @@ func keepRaw(c *compiled, p *mip.Patient, raw string, err error) {
 	}
 }
 
-func storeSNILS(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
-	v, warn, err := convert.SNILS(raw)
+func storeSNILS(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
+	v, warn, err := convert.SNILS(raw, cell)
 	if err == nil && v != "" {
 		c.Field.setText(p, v)
 	}
@@ -495,8 +555,8 @@ func storeSNILS(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (str
 	return warn, err
 }
 
-func storePhone(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
-	v, warn, err := convert.Phone(raw, mp.m.PhoneFormat)
+func storePhone(mp *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
+	v, warn, err := convert.Phone(raw, mp.m.PhoneFormat, cell)
 	if err == nil {
 		c.Field.setText(p, v)
 	}
@@ -504,7 +564,7 @@ func storePhone(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (st
 	return warn, err
 }
 
-func storeEmail(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storeEmail(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	v, err := convert.Email(raw)
 	if err == nil {
 		c.Field.setText(p, v)
@@ -513,17 +573,14 @@ func storeEmail(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (str
 	return "", err
 }
 
-func storePolisNumber(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
+func storePolisNumber(mp *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
 	code := typeCode(getPolis(p).Type)
 	if code == "" && getPolis(p).Series != "" {
 		// A series means an old-style polis: a 16-digit number with a
 		// series must not be "repaired" as if it were an ЕНП.
 		code = convert.InferPolisType(getPolis(p).Series, raw)
 	}
-	v, warn, err := convert.PolisNumber(raw, code)
-	if err == nil && mp.m.ENPRepair != "excel" && convert.ENPRepairAmbiguous(raw) {
-		v, warn, err = "", "", convert.ErrENPAmbiguous
-	}
+	v, warn, err := convert.PolisNumber(raw, code, cell)
 	if err == nil {
 		c.Field.setText(p, v)
 	}
@@ -531,10 +588,10 @@ func storePolisNumber(mp *Mapper, c *compiled, p *mip.Patient, raw string, _ boo
 	return warn, err
 }
 
-func storeSMO(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (string, error) {
-	v, warn, err := convert.SMO(raw)
-	if err == nil {
-		c.Field.setText(p, v)
+func storeSMO(_ *Mapper, c *compiled, p *mip.Patient, raw string, cell convert.Cell, _ bool) (string, error) {
+	v, warn, err := convert.SMO(raw, cell)
+	if err == nil && v != "" {
+		c.Field.setText(p, v) // what is neither an ОГРН nor a code is left out, with the warning
 	}
 	return warn, err
 }
@@ -542,26 +599,28 @@ func storeSMO(_ *Mapper, c *compiled, p *mip.Patient, raw string, _ bool) (strin
 // An extraConverter converts a cell's text for an extra path (a field the
 // model does not list) by the type the mapping declares for it; a nil value
 // without an error is an empty cell's (nothing is stored).
-type extraConverter func(raw string, c *compiled, date1904 bool) (v any, warn string, err error)
+type extraConverter func(raw string, c *compiled, serials convert.Serials) (v any, warn string, err error)
 
 // extraConverters dispatches the extra paths by their declared type.
 var extraConverters = map[Type]extraConverter{
-	TypeText: func(raw string, _ *compiled, _ bool) (any, string, error) { return convert.Collapse(raw), "", nil },
-	TypeDate: func(raw string, c *compiled, date1904 bool) (any, string, error) {
-		d, warn, err := convert.Date(raw, c.Layouts, date1904)
+	TypeText: func(raw string, _ *compiled, _ convert.Serials) (any, string, error) {
+		return convert.Collapse(raw), "", nil
+	},
+	TypeDate: func(raw string, c *compiled, serials convert.Serials) (any, string, error) {
+		d, warn, err := convert.Date(raw, c.Layouts, serials)
 		if err != nil {
 			return nil, warn, err
 		}
 		return d.String(), warn, nil
 	},
-	TypeCode: func(raw string, _ *compiled, _ bool) (any, string, error) {
+	TypeCode: func(raw string, _ *compiled, _ convert.Serials) (any, string, error) {
 		n, err := convert.Code(raw)
 		if err != nil {
 			return nil, "", err
 		}
 		return int(n), "", nil
 	},
-	TypeBool: func(raw string, _ *compiled, _ bool) (any, string, error) {
+	TypeBool: func(raw string, _ *compiled, _ convert.Serials) (any, string, error) {
 		b, err := convert.Bool(raw)
 		if err != nil || b == nil {
 			return nil, "", err
@@ -603,7 +662,7 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 		}
 	}
 	if d := p.IdentityDocument; d != nil && d.Type != nil && d.Type.Code != "" {
-		series, number, warn, err := convert.Document(d.Type.Code, d.Series, d.Number)
+		series, number, warn, err := convert.Document(d.Type.Code, d.Series, d.Number, st.docSeries, st.docNumber)
 		w := where("identityDocument.number", "identityDocument.series")
 		if warn != "" {
 			st.warn("Документ", warn, w)
@@ -647,29 +706,36 @@ func (mp *Mapper) finish(p *mip.Patient, filled []int32, st *rowState) {
 	}
 }
 
-// keyOf builds the row's key from the key parts; a row missing a part has
-// no key and is warned about, because МИП will assign its GUID and a re-run
-// could create a second card.
-func (mp *Mapper) keyOf(p *mip.Patient, cells []string, msgs []string) (string, []string) {
+// keyOf builds the row's key from the key parts: as matched (a column's
+// value folded, so that «A-1003» and «a-1003» are one patient; a field's
+// value as converted, so that «112-233-445 95» and «11223344595» are) and
+// as shown (a column's value as the clerk typed it). A row missing a part
+// has no key and is warned about, because МИП will assign its GUID and a
+// re-run could create a second card.
+func (mp *Mapper) keyOf(p *mip.Patient, cells []string, msgs []string) (string, string, []string) {
 	if len(mp.key) == 0 {
-		return "", msgs
+		return "", "", msgs
 	}
 	parts := make([]string, 0, len(mp.key))
+	shown := make([]string, 0, len(mp.key))
 	for _, k := range mp.key {
-		var v string
+		var v, typed string
 		if k.Field != nil {
 			v = k.Field.get(p)
+			typed = v
 		} else {
 			v = foldKey(cells[k.col])
+			typed = convert.Collapse(cells[k.col])
 		}
 		if v == "" {
 			name := k.Column
 			if k.Field != nil {
 				name = k.Field.Title
 			}
-			return "", append(msgs, fmt.Sprintf("%sКлюч: нет значения «%s» — строка отправлена без постоянного GUID, повторный запуск может создать вторую карту", WarnPrefix, name))
+			return "", "", append(msgs, fmt.Sprintf("%sКлюч: нет значения «%s» — строка отправлена без постоянного GUID, повторный запуск может создать вторую карту", WarnPrefix, name))
 		}
 		parts = append(parts, v)
+		shown = append(shown, typed)
 	}
-	return strings.Join(parts, "|"), msgs
+	return strings.Join(parts, "|"), strings.Join(shown, "|"), msgs
 }

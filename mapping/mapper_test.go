@@ -3,10 +3,12 @@ package mapping
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"mipimport/mapping/reader"
 )
 
 var testHeader = Header{Line: 1, Titles: []string{"ФИО", "Отчество", "Дата рождения", "Пол", "СНИЛС", "Полис", "Телефон", "Кровь", "Работает", "Паспорт", "Зона", "Код"}}
@@ -197,45 +199,147 @@ func TestCompileErrors(t *testing.T) {
 
 // The report and the fix file show the cells: a date cell read as its
 // Excel serial must read as a date there.
-func TestMapShowsSerialDatesAsDates(t *testing.T) {
+// A bare number in a date column is a number, not a date (issue 17): Excel
+// keeps «010385» typed into a General cell as 10385, which read as a day
+// number would send 06.06.1928. Only a column the mapping marks
+// excel_serial holds day numbers; the report shows the cell as it was.
+func TestMapNumberInDateColumn(t *testing.T) {
 	mp := compileTest(t, testMapping)
-	rec := mp.Map(3, []string{"Иванов Иван Иванович", "", "32905", "М", "", "7700000000000008", "89123456789", "", "", "", "", "k"})
-	if rec.Invalid || rec.Cells[2] != "01.02.1990" || rec.Patient.Birthday.String() != "1990-02-01" {
-		t.Fatalf("cell %q, birthday %v, messages %q", rec.Cells[2], rec.Patient, rec.Messages)
-	}
-	rec = mp.Map(3, []string{"Иванов Иван Иванович", "", "1.2.1990", "М", "", "7700000000000008", "89123456789"})
-	if rec.Cells[2] != "1.2.1990" {
-		t.Fatalf("a date typed as text must stay as typed, got %q", rec.Cells[2])
-	}
-}
-
-// A polis number whose last digit a spreadsheet lost is restored only when
-// certain, unless the mapping says the file was saved by Excel.
-func TestMapENPRepairModes(t *testing.T) {
-	// 770000000000002|0: the ЕНП before it, 7700000000000016, also rounds
-	// to this value, so only Excel's truncation makes the repair certain.
-	cells := []string{"Иванов Иван Иванович", "", "01.02.1990", "М", "", "7700000000000020", "89123456789", "", "", "", "", "k"}
-	rec := compileTest(t, testMapping).Map(3, cells)
-	if !rec.Invalid || !strings.Contains(strings.Join(rec.Messages, " "), "однозначно нельзя") {
-		t.Fatalf("safe mode: %q", rec.Messages)
-	}
-	rec = compileTest(t, "enp_repair: excel\n"+testMapping).Map(3, append([]string(nil), cells...))
-	if rec.Invalid || rec.Patient.Polis.Number != "7700000000000024" {
-		t.Fatalf("excel mode: %q %v", rec.Messages, rec.Patient)
-	}
-	// 770000000000003|0: the ЕНП before it (…0024) does not round to it, so
-	// the repair is certain in either mode.
-	cells[5] = "7700000000000030"
-	rec = compileTest(t, testMapping).Map(3, cells)
-	if rec.Invalid || rec.Patient.Polis.Number != "7700000000000032" {
-		t.Fatalf("certain repair: %q", rec.Messages)
-	}
-}
-
-func TestDDMMYYYY(t *testing.T) {
-	for _, d := range [][3]int{{1, 2, 1990}, {31, 12, 9999}, {9, 9, 33}, {0, 0, 0}, {1, 1, 10000}, {-1, 5, 2000}, {100, 1, 2000}} {
-		if got, want := ddmmyyyy(d[0], d[1], d[2]), fmt.Sprintf("%02d.%02d.%04d", d[0], d[1], d[2]); got != want {
-			t.Errorf("ddmmyyyy%v = %q, want %q", d, got, want)
+	for _, c := range []struct {
+		cell  string
+		kinds []reader.Kind
+	}{
+		{"10385", []reader.Kind{2: reader.KindNumber}}, // a number cell of a workbook
+		{"010385", nil}, // a CSV's digits
+		{"41934", nil},
+	} {
+		rec := mp.MapCells(3, []string{"Иванов Иван Иванович", "", c.cell, "М", "", "7700000000000008", "89123456789", "", "", "", "", "k"}, c.kinds)
+		want := `Дата рождения: в ячейке число ` + c.cell + `, а не дата — введите дату полностью (дд.мм.гггг) (столбец "Дата рождения")`
+		if !rec.Invalid || !slices.Contains(rec.Messages, want) {
+			t.Errorf("%s: invalid %v, messages %q; want %q", c.cell, rec.Invalid, rec.Messages, want)
 		}
+		if rec.Cells[2] != c.cell {
+			t.Errorf("%s: the report would show %q", c.cell, rec.Cells[2])
+		}
+	}
+	serial := compileTest(t, strings.Replace(testMapping, "birthday: Дата рождения", "birthday: {column: Дата рождения, excel_serial: true}", 1))
+	rec := serial.Map(3, []string{"Иванов Иван Иванович", "", "32905", "М", "", "7700000000000008", "89123456789", "", "", "", "", "k"})
+	if rec.Invalid || rec.Patient.Birthday.String() != "1990-02-01" || rec.Cells[2] != "32905" {
+		t.Fatalf("excel_serial: %q %v, cell %q", rec.Messages, rec.Patient, rec.Cells[2])
+	}
+	// A date cell comes from the reader as the date it shows.
+	rec = mp.MapCells(3, []string{"Иванов Иван Иванович", "", "01.02.1990", "М", "", "7700000000000008", "89123456789", "", "", "", "", "k"}, []reader.Kind{2: reader.KindDate})
+	if rec.Invalid || rec.Patient.Birthday.String() != "1990-02-01" {
+		t.Fatalf("date cell: %q", rec.Messages)
+	}
+	if _, err := Parse("m.yaml", []byte("fields:\n  phone: {column: Телефон, excel_serial: true}\n")); err == nil || !strings.Contains(err.Error(), "dates only") {
+		t.Fatalf("excel_serial on a phone: %v", err)
+	}
+}
+
+// The check digit of a 16-digit number that lost it is computed again only
+// where it was lost to Excel: a number cell of a workbook Excel saved (or
+// a file the mapping says Excel wrote); anywhere else the row is refused.
+func TestMapENPRepairModes(t *testing.T) {
+	cells := func() []string {
+		return []string{"Иванов Иван Иванович", "", "01.02.1990", "М", "", "7700000000000020", "89123456789", "", "", "", "", "k"}
+	}
+	number := []reader.Kind{5: reader.KindNumber}
+	for _, c := range []struct {
+		repair, savedBy string
+		workbook        bool
+		kinds           []reader.Kind
+		want            string // the polis sent; "" = refused
+	}{
+		{"", "Microsoft Excel", true, number, "7700000000000024"},
+		{"", "LibreOffice/7.6.4.1$Linux_X86_64 LibreOffice_project/60", true, number, ""},
+		{"", "", true, number, ""},
+		{"", "Microsoft Excel", true, nil, ""}, // a text cell: typed, not truncated
+		{"", "", false, nil, ""},               // a CSV holds what a spreadsheet showed
+		{"enp_repair: excel\n", "", true, number, "7700000000000024"},
+		{"enp_repair: excel\n", "", false, nil, "7700000000000024"},
+		{"enp_repair: never\n", "Microsoft Excel", true, number, ""},
+		{"enp_repair: safe\n", "Microsoft Excel", true, number, "7700000000000024"}, // the old name of auto
+	} {
+		m, err := Parse("m.yaml", []byte(c.repair+testMapping))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mp, err := Compile(m, testHeader, MapperOptions{SavedBy: c.savedBy, Workbook: c.workbook})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := mp.MapCells(3, cells(), c.kinds)
+		got := ""
+		if !rec.Invalid {
+			got = rec.Patient.Polis.Number
+		}
+		if got != c.want {
+			t.Errorf("%q saved by %q, kinds %v: sent %q, want %q; messages %q", c.repair, c.savedBy, c.kinds, got, c.want, rec.Messages)
+		}
+		wantOn := c.repair == "enp_repair: excel\n" || c.repair != "enp_repair: never\n" && c.savedBy == "Microsoft Excel"
+		if on, why := mp.ENPRepair(); why == "" || on != wantOn {
+			t.Errorf("%q saved by %q: ENPRepair() = %v, %q", c.repair, c.savedBy, on, why)
+		}
+	}
+}
+
+// A cell holding a formula's error value is refused whatever its field,
+// before the field's converter can say something beside the point.
+func TestMapExcelErrorCells(t *testing.T) {
+	mp := compileTest(t, testMapping)
+	rec := mp.MapCells(3, []string{"Иванов Иван Иванович", "", "01.02.1990", "М", "#VALUE!", "7700000000000008", "#N/A", "", "", "", "", "#Н/Д"},
+		[]reader.Kind{4: reader.KindError, 6: reader.KindError})
+	for _, want := range []string{
+		`Телефон: в ячейке ошибка Excel #N/A — исправьте формулу или значение (столбец "Телефон")`,
+		`СНИЛС: в ячейке ошибка Excel #VALUE! — исправьте формулу или значение (столбец "СНИЛС")`,
+		`Ключ: в ячейке ошибка Excel #Н/Д — исправьте формулу или значение (столбец "Код")`,
+	} {
+		if !rec.Invalid || !slices.Contains(rec.Messages, want) {
+			t.Errorf("messages %q; want %q", rec.Messages, want)
+		}
+	}
+	for _, m := range rec.Messages {
+		if strings.Contains(m, "нет цифр") || strings.Contains(m, "не заполнено") {
+			t.Errorf("a message beside the point: %q", m)
+		}
+	}
+}
+
+// Keys match folded but are shown as the clerk typed them.
+func TestMapKeyShownAsTyped(t *testing.T) {
+	mp := compileTest(t, testMapping)
+	rec := mp.Map(5, []string{"Иванов Иван Иванович", "", "01.02.1990", "М", "11223344595", "7700000000000008", "89123456789", "", "", "", "", " A-1003 "})
+	if rec.Invalid || rec.Key != "112-233-445 95|a-1003" || rec.KeyShown != "112-233-445 95|A-1003" {
+		t.Fatalf("key %q shown %q, messages %q", rec.Key, rec.KeyShown, rec.Messages)
+	}
+}
+
+// An insurer that is neither an ОГРН nor an F002 code is left out of the
+// request (the field is optional), with a warning naming the column.
+func TestMapInsurerNotACode(t *testing.T) {
+	m, err := Parse("m.yaml", []byte("fields:\n  fio: ФИО\n  birthday: ДР\n  polis.number: Полис\n  polis.smo: Страховая компания\n  phone: Телефон\n  mcod: {value: \"770001\"}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := Compile(m, Header{Line: 1, Titles: []string{"ФИО", "ДР", "Полис", "Страховая компания", "Телефон"}}, MapperOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := mp.Map(2, []string{"Иванов Иван Иванович", "01.02.1990", "7700000000000008", `ООО "Капитал МС"`, "89123456789"})
+	if rec.Invalid || rec.Patient.Polis.Smo != "" {
+		t.Fatalf("smo %q sent, messages %q", rec.Patient.Polis.Smo, rec.Messages)
+	}
+	want := WarnPrefix + `СМО: значение не похоже ни на ОГРН СМО (13 цифр), ни на код СМО по справочнику F002 (5 цифр) — поле СМО не передано; укажите ОГРН или код СМО (название можно перевести в код через map: в файле сопоставления) (столбец "Страховая компания")`
+	if !slices.Contains(rec.Messages, want) {
+		t.Fatalf("messages %q; want %q", rec.Messages, want)
+	}
+	b, _ := json.Marshal(rec.Patient)
+	if strings.Contains(string(b), "smo") {
+		t.Fatalf("patient %s", b)
+	}
+	rec = mp.Map(2, []string{"Иванов Иван Иванович", "01.02.1990", "7700000000000008", "1025004642519", "89123456789"})
+	if rec.Patient.Polis.Smo != "1025004642519" {
+		t.Fatalf("an ОГРН is sent: %q", rec.Messages)
 	}
 }

@@ -19,10 +19,13 @@ type Mapping struct {
 	Encoding    string // csv: "auto", "utf-8", "windows-1251"
 	Delimiter   string // csv: "auto", ";", ",", "\t"
 	PhoneFormat string // "+7" (default) or "8"
-	// ENPRepair says how far to trust a 16-digit polis number whose last
-	// digit a spreadsheet lost: "safe" (default) restores it only when the
-	// result is certain whatever program saved the file; "excel" trusts
-	// that Excel saved it (Excel keeps the first 15 digits exactly).
+	// ENPRepair says whether a 16-digit polis number stored as a number,
+	// whose last digit is 0 and fails the check, lost that digit to Excel
+	// (which keeps exactly the first 15 digits), so that the check digit
+	// can be computed again: "auto" (default) when the workbook says
+	// Microsoft Excel saved it, never for a CSV; "excel" always (the
+	// operator knows Excel wrote the file); "never". Without the repair
+	// such a number is refused.
 	ENPRepair string
 	Key       []KeyPart
 	Fields    []*Spec // in the order of Fields(), then extra paths
@@ -47,8 +50,11 @@ type Spec struct {
 	Default   string            // used when the cell is empty
 	Map       map[string]string // cell text (folded) → replacement, applied before conversion
 	Layouts   []string          // date layouts (Go time layout syntax) tried first
-	Warn      bool              // on_error: warning — a failed check is reported but the row is sent
-	Line      int               // line in the mapping file, for messages
+	// ExcelSerial: the date column holds Excel serial day numbers (a bare
+	// number is a date); otherwise only a cell formatted as a date is.
+	ExcelSerial bool
+	Warn        bool // on_error: warning — a failed check is reported but the row is sent
+	Line        int  // line in the mapping file, for messages
 }
 
 // maxMappingSize bounds a mapping file.
@@ -77,9 +83,9 @@ func Load(path string) (*Mapping, error) {
 func Parse(name string, b []byte) (*Mapping, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, syntaxError(name, b, err)
 	}
-	m := &Mapping{File: name, Encoding: "auto", Delimiter: "auto", PhoneFormat: "+7", ENPRepair: "safe"}
+	m := &Mapping{File: name, Encoding: "auto", Delimiter: "auto", PhoneFormat: "+7", ENPRepair: "auto"}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s: the mapping file is empty", name)
 	}
@@ -116,7 +122,10 @@ func Parse(name string, b []byte) (*Mapping, error) {
 		case "phone_format":
 			m.PhoneFormat, err = p.oneOf(v, "+7", "8")
 		case "enp_repair":
-			m.ENPRepair, err = p.oneOf(v, "safe", "excel")
+			m.ENPRepair, err = p.oneOf(v, "auto", "excel", "never", "safe")
+			if m.ENPRepair == "safe" {
+				m.ENPRepair = "auto" // the name of auto before issue 17
+			}
 		case "key":
 			keyNode = v
 		case "fields":
@@ -273,6 +282,7 @@ func (p parser) spec(s *Spec, v *yaml.Node, extra bool) error {
 		return p.errf(v, "%s: want a column title or {column: …, …}", s.Path)
 	}
 	hasValue := false
+	var serialKey *yaml.Node
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
 		var err error
@@ -300,6 +310,11 @@ func (p parser) spec(s *Spec, v *yaml.Node, extra bool) error {
 					err = p.errf(val, "%s: date layout %q has no year (Go layouts write the year as 2006, the month as 01, the day as 02)", s.Path, l)
 				}
 			}
+		case "excel_serial":
+			if err = val.Decode(&s.ExcelSerial); err != nil {
+				err = p.errf(val, "%s: excel_serial must be true or false", s.Path)
+			}
+			serialKey = k
 		case "map":
 			if val.Kind != yaml.MappingNode {
 				err = p.errf(val, "%s: map wants cell: value pairs", s.Path)
@@ -322,11 +337,14 @@ func (p parser) spec(s *Spec, v *yaml.Node, extra bool) error {
 			t, err = p.oneOf(val, extraTypes...)
 			s.Type = Type(t)
 		default:
-			err = p.errf(k, "%s: unknown option %q (known: column, columns, separator, value, default, map, layouts, on_error%s)", s.Path, k.Value, map[bool]string{true: ", type"}[extra])
+			err = p.errf(k, "%s: unknown option %q (known: column, columns, separator, value, default, map, layouts, excel_serial, on_error%s)", s.Path, k.Value, map[bool]string{true: ", type"}[extra])
 		}
 		if err != nil {
 			return err
 		}
+	}
+	if s.ExcelSerial && s.Type != TypeDate {
+		return p.errf(serialKey, "%s: excel_serial applies to dates only", s.Path)
 	}
 	switch {
 	case hasValue && len(s.Columns) > 0:

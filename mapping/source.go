@@ -46,7 +46,8 @@ func OpenSource(path string, m *Mapping, o SourceOptions) (*Source, error) {
 		t.Close()
 		return nil, wrapRead(path, t.Sheet(), err)
 	}
-	mp, err := Compile(m, h, MapperOptions{Now: o.Now, Date1904: t.Date1904()})
+	_, _, isCSV := reader.CSVFormat(t)
+	mp, err := Compile(m, h, MapperOptions{Now: o.Now, Date1904: t.Date1904(), SavedBy: reader.SavedBy(t), Workbook: !isCSV})
 	if err != nil {
 		t.Close()
 		return nil, err
@@ -67,7 +68,7 @@ func (s *Source) Next() (Record, error) {
 		if isBlank(cells) {
 			continue // blank rows are not data; the row numbers of the others stay as the sheet shows them
 		}
-		return s.Mapper.Map(line, cells), nil
+		return s.Mapper.MapCells(line, cells, reader.CellKinds(s.Table)), nil
 	}
 }
 

@@ -23,7 +23,7 @@ func newBook(out *pendingFile) *excelize.File {
 //
 // excelize's Write assembles the whole package in a bytes.Buffer before
 // copying it out: peak memory would be the file's size, twice that while
-// the buffer grows (over 300 MiB of RSS for a million rows). Its ZipWriter
+// the buffer grows (hundreds of MiB for a million rows). Its ZipWriter
 // hook lets the package go straight to the file instead; the buffer it
 // passes in then stays empty, and rejectWrites checks that it does. The one
 // thing excelize does to that buffer, marking parts over 4 GiB as ZIP64 in
@@ -43,11 +43,11 @@ func saveBook(f *excelize.File, out *pendingFile, rows map[string]*sheetRows) er
 }
 
 // newZip deflates with klauspost/compress at flate.BestSpeed rather than
-// with the standard library at its default level: at the default,
-// compression took a third of a big report's time (the file is about a
-// quarter larger); and klauspost's fastest level compresses twice as fast
-// as the standard library's, to a slightly smaller file (see
-// BenchmarkXLSXWrite). Excel reads any DEFLATE stream.
+// with the standard library at its default level: compressing is a large
+// share of saving a big report, and klauspost's fastest level is quicker
+// than the standard library's, for a file only slightly larger than the
+// default level's (BenchmarkXLSXWrite and BENCHMARKS.md). Excel reads any
+// DEFLATE stream.
 func newZip(w io.Writer) *zip.Writer {
 	zw := zip.NewWriter(w)
 	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
@@ -67,11 +67,12 @@ func (rejectWrites) Write([]byte) (int, error) {
 // on (see saveBook). The margin covers what surrounds the rows.
 const sheetBudget = math.MaxUint32 - 64<<20
 
-// Upper bounds of a sheet's XML: per row, per cell (the element around a
-// value: <c r="XFD1048576" s="…" t="inlineStr"><is><t xml:space="preserve">
+// Upper bounds of a sheet's XML: per row (<row r="1048576" ht="409"
+// customHeight="1"></row>), per cell (the element around a value:
+// <c r="XFD1048576" s="…" t="inlineStr"><is><t xml:space="preserve">
 // </t></is></c>, or a number), and textXML for a value.
 const (
-	rowXML  = 40
+	rowXML  = 64
 	cellXML = 100
 )
 

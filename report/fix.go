@@ -95,7 +95,7 @@ func (x *FixFile) start() error {
 		return err
 	}
 	for i, h := range x.header {
-		if err := x.sw.SetColWidth(1+i, 1+i, inputColWidth(h)); err != nil {
+		if err := x.sw.SetColWidth(1+i, 1+i, fitWidth(textWidth(h)*boldWidth, 12, 40)); err != nil {
 			return err
 		}
 	}
@@ -135,7 +135,7 @@ func (x *FixFile) Write(r importer.Result) error {
 	}
 	x.bytes += est
 	x.row++
-	if err := x.rows.writeRow(x.row, x.cells); err != nil {
+	if err := x.rows.writeRow(x.row, x.cells, 0); err != nil {
 		return fmt.Errorf("fix file %s, row %d: %w", x.out.path, r.Row, err)
 	}
 	return nil

@@ -190,18 +190,35 @@ func checkMode(t testing.TB, path string) {
 }
 
 // dumpBook is a canonical text form of a workbook: sheet names in order,
-// then every row's values (quoted, so blanks and spaces show), with the
-// fill of the row's first cell on the results sheets.
+// each sheet's column widths, then every row's values (quoted, so blanks
+// and spaces show) and its height when it has its own, with the fill of
+// the row's first cell on the results sheets.
 func dumpBook(t testing.TB, path string) string {
 	t.Helper()
 	f := openBook(t, path)
 	var b strings.Builder
 	for _, sheet := range f.GetSheetList() {
-		fmt.Fprintf(&b, "== %s\n", sheet)
+		fmt.Fprintf(&b, "== %s\nwidths:", sheet)
+		cols, err := f.GetCols(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range cols {
+			name, _ := excelize.ColumnNumberToName(i + 1)
+			w, err := f.GetColWidth(sheet, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, " %g", w)
+		}
+		b.WriteString("\n")
 		for i, row := range rows(t, f, sheet) {
 			fmt.Fprintf(&b, "%d:", i+1)
 			for _, v := range row {
 				fmt.Fprintf(&b, " %q", v)
+			}
+			if h := rowHeightOf(t, f, sheet, i+1); h != 0 {
+				fmt.Fprintf(&b, " height=%g", h)
 			}
 			if strings.HasPrefix(sheet, resultsSheet) && i > 0 {
 				fmt.Fprintf(&b, " fill=%s", fillOf(t, f, sheet, fmt.Sprintf("A%d", i+1)))
@@ -211,5 +228,21 @@ func dumpBook(t testing.TB, path string) string {
 	}
 	return b.String()
 }
+
+// rowHeightOf is a row's own height in points, 0 when it has none.
+func rowHeightOf(t testing.TB, f *excelize.File, sheet string, row int) float64 {
+	t.Helper()
+	h, err := f.GetRowHeight(sheet, row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h == defaultRowHeight {
+		return 0
+	}
+	return h
+}
+
+// defaultRowHeight is what excelize reports for a row without a height.
+const defaultRowHeight = 15
 
 func isClosed(err error) bool { return errors.Is(err, os.ErrClosed) }

@@ -1,6 +1,9 @@
 package report
 
-import "mipimport/importer"
+import (
+	"mipimport/importer"
+	"mipimport/mip"
+)
 
 // OutcomeTitle is the Russian word for an outcome, as the spreadsheets show
 // it. An outcome it does not know is returned as is.
@@ -55,4 +58,42 @@ func outcomeFill(o importer.Outcome) string {
 		return fillNotSent
 	}
 	return ""
+}
+
+// MkabStatusTitle is МИП's status of the patient's card (МКАБ) in words, as
+// the spreadsheet shows it: "" when the row was not sent. A status МИП may
+// add later is shown as it came, after words saying so. The JSON Lines keep
+// МИП's own words.
+func MkabStatusTitle(s string) string {
+	switch s {
+	case "":
+		return ""
+	case mip.MkabUploaded:
+		return "загружена"
+	case mip.MkabNotValid:
+		return "не прошла проверку МИП"
+	case mip.MkabError:
+		return "ошибка МИП"
+	}
+	return "ответ МИП: " + s
+}
+
+// AttachmentStatusTitle is МИП's status of the attachment to the clinic in
+// words, as the spreadsheet shows it: "" when the row was not sent. МИП
+// answers None both when the row held no attachment and when the card was
+// not stored, so that is «не выполнялось»: nothing was attached.
+func AttachmentStatusTitle(s string) string {
+	switch s {
+	case "":
+		return ""
+	case mip.AttachmentNone:
+		return "не выполнялось"
+	case mip.AttachmentUploaded:
+		return "загружено"
+	case mip.AttachmentNotValid:
+		return "не прошло проверку МИП"
+	case mip.AttachmentError:
+		return "ошибка МИП"
+	}
+	return "ответ МИП: " + s
 }

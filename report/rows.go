@@ -17,15 +17,18 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The results sheets' data rows do not go through excelize's StreamWriter:
+// The spreadsheets' data rows do not go through excelize's StreamWriter:
 // its per-cell path (a cell name string, two structs and an escaping
-// buffer per cell, 162 allocations per row) was a third of mipimport's CPU
-// on a csv import. sheetRows writes them itself, in exactly the bytes
-// StreamWriter.SetRow would have written (TestRowsAreStreamWriterBytes and
-// FuzzRowXML hold it to that), into a temporary file; excelize still writes
-// everything else — the header row, column widths, panes, autofilter,
-// styles, the summary sheet — and saveBook splices the rows into the sheet
-// part, before its </sheetData>, as the package is written.
+// buffer for every cell) makes the report several times slower to write,
+// and its garbage raises the peak memory of a big import (BENCHMARKS.md has
+// the figures). sheetRows writes them itself, in exactly the bytes
+// StreamWriter.SetRow would have written, row heights included
+// (TestRowsAreStreamWriterBytes and FuzzRowXML hold it to that, and
+// TestRowsReadBackAsStreamWriter reads both back through excelize), into a
+// temporary file; excelize still writes everything else — the header row,
+// column widths, panes, autofilter, page setup, styles, the summary sheet —
+// and saveBook splices the rows into the sheet part, before its
+// </sheetData>, as the package is written.
 
 // sheetRows is one results sheet's data rows as sheet XML.
 type sheetRows struct {
@@ -66,11 +69,18 @@ const (
 	numberCell
 )
 
-// writeRow appends row number row with cells from column A on.
-func (r *sheetRows) writeRow(row int, cells []cell) error {
+// writeRow appends row number row with cells from column A on, height
+// points high (0: the default height).
+func (r *sheetRows) writeRow(row int, cells []cell, height float64) error {
 	b := append(r.buf[:0], `<row r="`...)
 	b = strconv.AppendInt(b, int64(row), 10)
-	b = append(b, `">`...)
+	b = append(b, '"')
+	if height > 0 {
+		b = append(b, ` ht="`...)
+		b = strconv.AppendFloat(b, height, 'f', -1, 64)
+		b = append(b, `" customHeight="1"`...)
+	}
+	b = append(b, '>')
 	for i := range cells {
 		b = appendCell(b, i+1, row, &cells[i])
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,109 +17,184 @@ import (
 // timeLayout is how the summary shows start and end, in local time.
 const timeLayout = "02.01.2006 15:04:05"
 
-// writeSummary adds the «Итоги» sheet: counts per outcome (every outcome,
-// zeros included), timing, and the run's settings. It is a sheet of its
-// own, written with a second stream writer.
-func writeSummary(f *excelize.File, headStyle int, s importer.Summary, m Meta) error {
+// summaryLine is one line of the summary sheet: a label and its value
+// side by side, or a note across both columns.
+type summaryLine struct {
+	label string
+	value any // string, int or float64; nil for a blank cell
+	style int // of both cells; 0 for the default
+	note  bool
+}
+
+// writeSummary adds the «Итоги» sheet: what the results sheet lists when
+// not every row, counts per outcome (every outcome, zeros included), timing,
+// and the run's settings. listed is how many rows the results sheet holds.
+// It prints on one page.
+func writeSummary(f *excelize.File, headStyle int, s importer.Summary, m Meta, listed int) error {
+	lines, err := summaryLines(f, headStyle, s, m, listed)
+	if err != nil {
+		return err
+	}
 	if _, err := f.NewSheet(summarySheet); err != nil {
+		return err
+	}
+	if err := f.SetSheetProps(summarySheet, &excelize.SheetPropsOptions{FitToPage: ptr(true)}); err != nil {
 		return err
 	}
 	sw, err := f.NewStreamWriter(summarySheet)
 	if err != nil {
 		return err
 	}
-	if err := sw.SetColWidth(1, 1, 36); err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(2, 2, 60); err != nil {
-		return err
-	}
-	row := 0
-	put := func(vals ...any) error {
-		row++
-		if len(vals) == 0 {
-			return nil // a blank row is simply not written
+	// Labels and values each as wide as the widest, values within 60
+	// digits (longer ones wrap); a note wraps across both.
+	var label, value float64
+	for _, l := range lines {
+		if !l.note {
+			label = max(label, textWidth(l.label))
+			value = max(value, textWidth(cellText(l.value)))
 		}
-		return sw.SetRow(fmt.Sprintf("A%d", row), vals)
 	}
+	widths := [2]float64{fitWidth(label, 12, 40), fitWidth(value, 12, 60)}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	for i, l := range lines {
+		ref := "A" + strconv.Itoa(i+1)
+		if l.label == "" && l.value == nil {
+			continue // a blank row is simply not written
+		}
+		var n int
+		var vals []any
+		if l.note {
+			n = wrappedLines(l.label, widths[0]+widths[1], boldWidth)
+			vals = []any{excelize.Cell{StyleID: l.style, Value: l.label}, excelize.Cell{StyleID: l.style}}
+		} else {
+			n = max(wrappedLines(l.label, widths[0], 1), wrappedLines(cellText(l.value), widths[1], 1))
+			vals = []any{excelize.Cell{StyleID: l.style, Value: l.label}, excelize.Cell{StyleID: l.style, Value: l.value}}
+		}
+		if err := sw.SetRow(ref, vals, excelize.RowOpts{Height: rowHeight(n)}); err != nil {
+			return err
+		}
+		if l.note {
+			if err := sw.MergeCell(ref, "B"+strconv.Itoa(i+1)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := f.SetPageLayout(summarySheet, &excelize.PageLayoutOptions{
+		Size: ptr(a4), Orientation: ptr("portrait"), FitToWidth: ptr(1), FitToHeight: ptr(1),
+	}); err != nil {
+		return err
+	}
+	if err := f.SetPageMargins(summarySheet, &narrowMargins); err != nil {
+		return err
+	}
+	if err := f.SetHeaderFooter(summarySheet, &excelize.HeaderFooterOptions{OddFooter: pageFooter}); err != nil {
+		return err
+	}
+	return sw.Flush()
+}
+
+// summaryLines are the summary sheet's lines, blank ones included.
+func summaryLines(f *excelize.File, headStyle int, s importer.Summary, m Meta, listed int) ([]summaryLine, error) {
+	top, err := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return nil, err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: boldFont(""), Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
+	if err != nil {
+		return nil, err
+	}
+	var lines []summaryLine
 
 	if s.Aborted != nil {
-		warn, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "C00000"}})
+		warn, err := f.NewStyle(&excelize.Style{Font: boldFont("C00000"),
+			Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := put(excelize.Cell{StyleID: warn, Value: "Запуск прерван: " + s.Aborted.Error()}); err != nil {
-			return err
-		}
-		_ = put()
+		lines = append(lines, summaryLine{label: "Запуск прерван: " + s.Aborted.Error(), style: warn, note: true}, summaryLine{})
 	}
 
+	counts := s.Counts
+	if m.Totals != nil {
+		counts = m.Totals
+	}
 	total := 0
 	for _, o := range importer.Outcomes {
-		total += s.Counts[o]
+		total += counts[o]
 	}
 	// Outcomes the importer may add later still count, under their own name.
 	var extra []importer.Outcome
-	for o, n := range s.Counts {
+	for o, n := range counts {
 		if OutcomeTitle(o) == string(o) && n != 0 {
 			extra = append(extra, o)
 			total += n
 		}
 	}
 	slices.Sort(extra)
-	if err := put(excelize.Cell{StyleID: headStyle, Value: "Итог"}, excelize.Cell{StyleID: headStyle, Value: "Строк"}); err != nil {
-		return err
+
+	if m.OnlyToFix {
+		lines = append(lines, summaryLine{note: true, style: bold,
+			label: fmt.Sprintf("В листе «%s» только строки, требующие исправления: %d из %d", resultsSheet, listed, total)},
+			summaryLine{})
 	}
+
+	lines = append(lines, summaryLine{label: "Итог", value: "Строк", style: headStyle})
 	for _, o := range append(append([]importer.Outcome(nil), importer.Outcomes...), extra...) {
-		if err := put(OutcomeTitle(o), s.Counts[o]); err != nil {
-			return err
-		}
+		lines = append(lines, summaryLine{label: OutcomeTitle(o), value: counts[o], style: top})
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	if err := put(excelize.Cell{StyleID: bold, Value: "Всего"}, excelize.Cell{StyleID: bold, Value: total}); err != nil {
-		return err
-	}
-	_ = put()
+	lines = append(lines, summaryLine{label: "Всего", value: total, style: bold}, summaryLine{})
 
 	d := s.End.Sub(s.Start)
 	known := !s.Start.IsZero() && !s.End.IsZero() && d >= 0
-	settings := []struct {
-		label string
-		value any
-	}{
-		{"Начало", localTime(s.Start)},
-		{"Окончание", localTime(s.End)},
-		{"Длительность", ifKnown(known, func() any { return clock(d) })},
-		{"Строк в секунду", ifKnown(known && d > 0, func() any {
+	concurrency := any(nil)
+	if m.Concurrency > 0 {
+		concurrency = m.Concurrency
+	}
+	if m.ConcurrencyAuto != nil {
+		concurrency = autoConcurrency(m.Concurrency, m.ConcurrencyAuto)
+	}
+	for _, kv := range []summaryLine{
+		{label: "Начало", value: localTime(s.Start)},
+		{label: "Окончание", value: localTime(s.End)},
+		{label: "Длительность", value: ifKnown(known, func() any { return clock(d) })},
+		{label: "Строк в секунду", value: ifKnown(known && d > 0, func() any {
 			return math.Round(float64(total)/d.Seconds()*10) / 10
 		})},
-		{"Запросов к МИП", s.Requests},
-		{"", nil},
-		{"Входной файл", m.Input},
-		{"Лист", m.Sheet},
-		{"Файл сопоставления", m.Mapping},
-		{"URL МИП", redactURL(m.URL)},
-		{"Параллельность", concurrency(m)},
-		{"Ограничение, запросов в секунду", rate(m.Rate)},
-		{"Пробный запуск (--dry-run)", yesNo(m.DryRun)},
-		{"Версия", m.Version},
-	}
-	for _, kv := range settings {
-		if kv.label == "" {
-			_ = put()
-			continue
-		}
+		{label: "Запросов к МИП", value: s.Requests},
+		{},
+		{label: "Входной файл", value: m.Input},
+		{label: "Лист", value: m.Sheet},
+		{label: "Файл сопоставления", value: m.Mapping},
+		{label: "Адрес МИП", value: redactURL(m.URL)},
+		{label: "Параллельность", value: concurrency},
+		{label: "Ограничение, запросов в секунду", value: rate(m.Rate)},
+		{label: "Пробный запуск (--dry-run)", value: yesNo(m.DryRun)},
+		{label: "Версия", value: m.Version},
+	} {
 		if str, ok := kv.value.(string); ok && str == "" {
 			kv.value = nil // blank cell rather than an empty string
 		}
-		if err := put(kv.label, kv.value); err != nil {
-			return err
+		if kv.label != "" {
+			kv.style = top
 		}
+		lines = append(lines, kv)
 	}
-	return sw.Flush()
+	return lines, nil
+}
+
+// cellText is a summary value as text, to measure it.
+func cellText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	}
+	return fmt.Sprint(v)
 }
 
 func localTime(t time.Time) any {
@@ -141,14 +217,11 @@ func clock(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
 }
 
-// concurrency is a fixed --concurrency, or for auto its cap and what the
-// limit came to.
-func concurrency(m Meta) any {
-	if m.ConcurrencyAuto == nil {
-		return m.Concurrency
-	}
-	s := fmt.Sprintf("авто (до %d)", m.Concurrency)
-	if last, highest := m.ConcurrencyAuto(); highest > 0 {
+// autoConcurrency is --concurrency auto: its cap and what the limit came
+// to, «авто (до 64), в конце 23, наибольшее 41».
+func autoConcurrency(limitCap int, limits func() (int, int)) string {
+	s := fmt.Sprintf("авто (до %d)", limitCap)
+	if last, highest := limits(); highest > 0 {
 		s += fmt.Sprintf(", в конце %d, наибольшее %d", last, highest)
 	}
 	return s

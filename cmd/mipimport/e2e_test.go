@@ -252,6 +252,18 @@ func TestBadCredentialsStopTheRun(t *testing.T) {
 	if strings.Contains(r.stderr, "wrong") {
 		t.Fatal("the password appears in the output")
 	}
+	// The clerk reads why in Russian, in the terminal and in the report;
+	// the log keeps the English detail.
+	const why = "МИП отклонил логин или пароль (HTTP 401) — проверьте MIP_USER и MIP_PASSWORD"
+	if last := lastLine(r.stderr); last != "Ошибка: "+why+"; запуск остановлен после первого такого ответа" {
+		t.Errorf("last line %q", last)
+	}
+	if !strings.Contains(r.stderr, "rejected the credentials") {
+		t.Errorf("the log lacks the English detail:\n%s", r.stderr)
+	}
+	if _, first := summarySheet(t, onlyFile(t, r.dir, "report-*.xlsx")); first != "Запуск прерван: "+why {
+		t.Errorf("the summary sheet begins %q", first)
+	}
 }
 
 func TestUnreachableStopsQuickly(t *testing.T) {
@@ -269,6 +281,13 @@ func TestUnreachableStopsQuickly(t *testing.T) {
 	if el := time.Since(start); el > 20*time.Second {
 		t.Fatalf("took %v to give up on an unreachable МИП", el)
 	}
+	const why = "МИП недоступен по адресу http://"
+	if last := lastLine(r.stderr); !strings.HasPrefix(last, "Ошибка: "+why+addr+" — проверьте адрес (MIP_URL) и сеть") {
+		t.Errorf("last line %q", last)
+	}
+	if _, first := summarySheet(t, onlyFile(t, r.dir, "report-*.xlsx")); !strings.HasPrefix(first, "Запуск прерван: "+why+addr) {
+		t.Errorf("the summary sheet begins %q", first)
+	}
 	rows, _ := expected(t)
 	if len(r.lines) != len(rows) {
 		t.Fatalf("%d result lines, want %d", len(r.lines), len(rows))
@@ -284,16 +303,24 @@ func TestInterruptWritesEveryRow(t *testing.T) {
 	// The interrupt handler is installed before the first request goes out,
 	// so the first request to arrive says the signal will be caught; a fixed
 	// sleep raced with the start-up on a loaded machine.
-	for deadline := time.Now().Add(time.Minute); mock.Stats().Requests == 0; {
-		if time.Now().After(deadline) {
-			t.Fatal("no request reached the mock within a minute")
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for deadline := time.Now().Add(2 * time.Minute); mock.Stats().Requests == 0; {
+		select {
+		case err := <-exited:
+			t.Fatalf("mipimport ended (%v) before sending anything\n%s", err, stderr)
+		case <-time.After(10 * time.Millisecond):
 		}
-		time.Sleep(10 * time.Millisecond)
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-exited // stderr is written until the process is waited for
+			t.Fatalf("no request reached the mock within two minutes\n%s", stderr)
+		}
 	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	r := finish(t, cmd, stderr, dir, cmd.Wait())
+	r := finish(t, cmd, stderr, dir, <-exited)
 	if r.code != 130 {
 		t.Fatalf("exit %d, want 130\n%s", r.code, r.stderr)
 	}
@@ -310,8 +337,12 @@ func TestInterruptWritesEveryRow(t *testing.T) {
 	if notSent == 0 {
 		t.Fatal("no row is not_sent after an interrupt")
 	}
-	if _, err := os.Stat(r.report); err != nil {
-		t.Fatalf("no report after an interrupt: %v", err)
+	// An interrupted run's report carries its start time in its name.
+	if _, first := summarySheet(t, onlyFile(t, dir, "report-*.xlsx")); first != "Запуск прерван: нажаты Ctrl+C или получен сигнал остановки" {
+		t.Errorf("the summary sheet begins %q", first)
+	}
+	if last := lastLine(r.stderr); !strings.HasPrefix(last, "Запуск прерван (Ctrl+C или сигнал остановки). Итог записан для каждой строки") {
+		t.Errorf("last line %q", last)
 	}
 }
 

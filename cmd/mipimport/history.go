@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +17,7 @@ import (
 
 	"mipimport/importer"
 	"mipimport/importer/state"
+	"mipimport/mip"
 	"mipimport/report"
 )
 
@@ -22,8 +28,11 @@ func newHistoryCmd() *cobra.Command {
 	var limit int
 	open := func() (*state.Store, error) {
 		s, err := state.Open(stateFile, state.Options{ReadOnly: true})
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, failSay(err, "файл состояния не найден: %s (в него ещё не писал ни один запуск import; другой файл указывается через --state)", stateFile)
+		}
 		if err != nil {
-			return nil, fatal("%w", err)
+			return nil, failSay(err, "не удалось прочитать файл состояния %s (подробности — в строке журнала выше)", stateFile)
 		}
 		return s, nil
 	}
@@ -31,13 +40,18 @@ func newHistoryCmd() *cobra.Command {
 	openRun := func(arg string) (*state.Store, state.RunRecord, error) {
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil {
-			return nil, state.RunRecord{}, fatal("run ID %q is not a number", arg)
+			return nil, state.RunRecord{}, failSay(fmt.Errorf("run ID %q is not a number", arg),
+				"номер запуска «%s» — не число; номера запусков показывает mipimport history", arg)
 		}
 		s, err := open()
 		if err != nil {
 			return nil, state.RunRecord{}, err
 		}
 		r, err := s.RunByID(id)
+		if errors.Is(err, state.ErrNotFound) {
+			s.Close()
+			return nil, state.RunRecord{}, failSay(err, "запуска %d нет в файле состояния %s; номера запусков показывает mipimport history", id, stateFile)
+		}
 		if err != nil {
 			s.Close()
 			return nil, state.RunRecord{}, fatal("%w", err)
@@ -116,7 +130,8 @@ func newHistoryCmd() *cobra.Command {
 				return fatal("%w", err)
 			}
 			if len(rows) == 0 {
-				return fatal("no attempt recorded for key %q (keys are stored as the mapping builds them, e.g. a СНИЛС as XXX-XXX-XXX YY)", args[0])
+				return failSay(fmt.Errorf("no attempt recorded for key %q (give it as the file has it, or as the mapping builds it: a СНИЛС as XXX-XXX-XXX YY)", args[0]),
+					"по ключу «%s» не записано ни одной попытки (укажите ключ так, как он записан в файле, или так, как его строит сопоставление: СНИЛС — как XXX-XXX-XXX YY)", args[0])
 			}
 			printAttempts(cmd.OutOrStdout(), rows)
 			return nil
@@ -136,8 +151,8 @@ func newHistoryCmd() *cobra.Command {
 			defer s.Close()
 			id := r.ID
 			if !r.Pruned.IsZero() {
-				return fatal("the rows of run %d were deleted by history prune on %s; its counts remain (history run %d)",
-					id, r.Pruned.Local().Format(time.RFC3339), id)
+				return failSay(nil, "строки запуска %d удалены командой history prune %s; его итоги по-прежнему показывает mipimport history run %d",
+					id, r.Pruned.Local().Format("02.01.2006 15:04"), id)
 			}
 			rows, err := s.RunRows(id, !all)
 			if err != nil {
@@ -148,27 +163,34 @@ func newHistoryCmd() *cobra.Command {
 			}
 			// The state keeps no personal data, so the sheet shows keys,
 			// statuses and messages; the run's own report has the rows.
-			x, err := report.NewXLSX(output, []string{"Ключ"}, report.Meta{Input: r.Input, URL: r.Target, DryRun: r.DryRun, Version: version})
+			totals, err := runTotals(s, r)
 			if err != nil {
 				return fatal("%w", err)
 			}
-			sum := importer.Summary{Start: r.Start, End: r.End, Counts: map[importer.Outcome]int{}}
+			x, err := report.NewXLSX(output, []string{"Ключ"}, exportMeta(r, totals, !all))
+			if err != nil {
+				return failSay(err, "%s", sayOutput(err))
+			}
 			for _, a := range rows {
 				res := importer.Result{Row: a.Row, Key: a.Key, Outcome: a.Outcome, MkabStatus: a.MkabStatus,
 					AttachmentStatus: a.AttachmentStatus, PersonGUID: a.PersonGUID, MkabGUID: a.MkabGUID,
 					AttachmentGUID: a.AttachmentGUID, Messages: a.Messages, HTTPStatus: a.HTTPStatus,
 					Attempts: a.Attempts, Cells: []string{a.Key}}
 				if err := x.Write(res); err != nil {
-					x.Close(sum)
+					x.Close(exportSummary(r, rows))
 					return fatal("%w", err)
 				}
-				sum.Counts[a.Outcome]++
-				sum.Rows++
 			}
-			if err := x.Close(sum); err != nil {
-				return fatal("%w", err)
+			if err := x.Close(exportSummary(r, rows)); err != nil {
+				return failSay(err, "%s", sayOutput(err))
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d rows of run %d written to %s\n", len(rows), id, output)
+			w := cmd.OutOrStdout()
+			if all {
+				fmt.Fprintf(w, "Строк запуска %d: %d — записаны в %s\n", id, len(rows), output)
+			} else {
+				fmt.Fprintf(w, "Строк запуска %d, не загруженных в МИП: %d из %d — записаны в %s (все строки: --all)\n",
+					id, len(rows), total(totals), output)
+			}
 			return nil
 		},
 	}
@@ -188,7 +210,7 @@ needing as much free disk as the file's size). Takes the state's lock, like an i
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if keepDays < 0 {
-				return fatal("--keep-days must be 0 or more")
+				return failSay(nil, "--keep-days должно быть 0 или больше")
 			}
 			s, err := state.Open(stateFile, state.Options{Wait: waitLock, OnWait: func(pid int) {
 				fmt.Fprintf(cmd.ErrOrStderr(), "waiting for the mipimport run with PID %d to release the state file\n", pid)
@@ -246,4 +268,93 @@ func printAttempts(w io.Writer, rows []state.Attempt) {
 			a.Row, a.Key, a.Outcome, a.MkabStatus, a.HTTPStatus, strings.Join(a.Messages, " | "))
 	}
 	tw.Flush()
+}
+
+// exportMeta describes a past run for its exported summary: the whole
+// run's counts (totals), whichever of its rows the sheet lists, and the
+// settings the run recorded — the sheet and the mapping it used (runs of
+// versions before these were recorded show the --sheet and --mapping
+// given, blank for the defaults), its concurrency, rate and version.
+func exportMeta(r state.RunRecord, totals map[importer.Outcome]int, onlyToFix bool) report.Meta {
+	var set runSettings
+	_ = json.Unmarshal([]byte(r.Settings), &set) // a run without settings shows blanks
+	url := r.Target
+	if url == "dry-run" {
+		url = ""
+	}
+	m := report.Meta{
+		Input: r.Input, Sheet: set.Sheet, Mapping: mappingLabel(set.Mapping), URL: url,
+		Concurrency: set.Concurrency, Rate: set.Rate, DryRun: r.DryRun, Version: set.Version,
+		Totals: totals, OnlyToFix: onlyToFix,
+	}
+	if set.ConcurrencyAuto {
+		m.ConcurrencyAuto = func() (int, int) { return 0, 0 } // the limit it came to is not kept
+	}
+	return m
+}
+
+// runTotals are a run's rows per outcome: as it recorded them when it
+// finished, else (killed) as its rows in the state say.
+func runTotals(s *state.Store, r state.RunRecord) (map[importer.Outcome]int, error) {
+	if r.Counts != nil {
+		return r.Counts, nil
+	}
+	rows, err := s.RunRows(r.ID, false)
+	if err != nil {
+		return nil, err
+	}
+	totals := map[importer.Outcome]int{}
+	for _, a := range rows {
+		totals[a.Outcome]++
+	}
+	return totals, nil
+}
+
+// exportSummary is a past run's summary: its times and requests, the
+// counts of the rows listed, and why it stopped early, in Russian.
+func exportSummary(r state.RunRecord, rows []state.Attempt) importer.Summary {
+	sum := importer.Summary{Start: r.Start, End: r.End, Counts: map[importer.Outcome]int{}, Requests: r.Requests, Rows: len(rows)}
+	for _, a := range rows {
+		sum.Counts[a.Outcome]++
+	}
+	if r.Aborted != "" {
+		cause := recordedAbort(r.Aborted)
+		var set runSettings
+		_ = json.Unmarshal([]byte(r.Settings), &set)
+		d, _ := time.ParseDuration(set.MaxDuration)
+		sum.Aborted = ruAbort{say: abortSay(cause, importFlags{url: r.Target, maxDuration: d}), cause: cause}
+	}
+	return sum
+}
+
+func total(counts map[importer.Outcome]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+// httpStatusIn finds "HTTP 401" in a recorded abort reason.
+var httpStatusIn = regexp.MustCompile(`HTTP (\d{3})`)
+
+// recordedAbort turns the abort reason a run recorded (the English error
+// text) back into an error of its kind, for abortSay. The texts are this
+// program's own sentinels, which lead the recorded reason.
+func recordedAbort(text string) error {
+	switch {
+	case strings.HasPrefix(text, mip.ErrUnauthorized.Error()):
+		e := &mip.Error{Kind: mip.FailAuth}
+		if m := httpStatusIn.FindStringSubmatch(text); m != nil {
+			e.HTTPStatus, _ = strconv.Atoi(m[1])
+		}
+		return e
+	case strings.HasPrefix(text, mip.ErrUnreachable.Error()):
+		return fmt.Errorf("%w: %s", mip.ErrUnreachable, strings.TrimPrefix(text, mip.ErrUnreachable.Error()))
+	case strings.HasPrefix(text, errInterrupted.Error()):
+		return errInterrupted
+	case strings.Contains(text, "--max-duration"):
+		return fmt.Errorf("%s: %w", text, context.DeadlineExceeded)
+	}
+	return errors.New(text)
 }

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -18,21 +17,7 @@ var (
 	date    = "unknown"
 )
 
-// exitError carries the process exit code with a message for the user.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
-func (e *exitError) Unwrap() error { return e.err }
-
-// fatal wraps a user-facing error that means "nothing could be done" (exit 2).
-func fatal(format string, args ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
-}
-
-func main() {
+func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "mipimport",
 		Short:         "Import patient lists from spreadsheets into МИП (POST /patients)",
@@ -41,17 +26,19 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newImportCmd(), newMappingCmd(), newHistoryCmd())
-	err := root.Execute()
-	if err == nil {
-		return
-	}
-	code := 2
-	var ee *exitError
-	if errors.As(err, &ee) {
-		code = ee.code
-	}
-	if ee == nil || ee.err != nil {
-		fmt.Fprintln(os.Stderr, "mipimport:", err)
-	}
+	// A wrong flag: cobra's English sentence goes to the log line, the
+	// usage and a Russian line follow it.
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		e := usageError(cmd, "неверный параметр командной строки (какой — в строке ERROR выше); список параметров: %s --help", cmd.CommandPath())
+		e.(*exitError).err = err
+		return e
+	})
+	return root
+}
+
+func main() {
+	restore := setupConsole()
+	code := endWith(os.Stderr, newRoot().Execute())
+	restore()
 	os.Exit(code)
 }

@@ -69,7 +69,7 @@ func samplePersonalData(t *testing.T) []string {
 		}
 		if s := cells[4]; len(s) >= 9 {
 			out = append(out, s)
-			if n, _, err := convert.SNILS(s); err == nil && n != "" {
+			if n, _, err := convert.SNILS(s, convert.Cell{}); err == nil && n != "" {
 				out = append(out, n)
 			}
 		}

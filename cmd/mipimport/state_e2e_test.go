@@ -2,17 +2,23 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
+	"mipimport/importer"
 	"mipimport/mip/mipmock"
+	"mipimport/report"
 )
 
 // runWithState runs an import of input with a given state file.
@@ -202,7 +208,7 @@ func TestHistoryCommands(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := hist(); !strings.Contains(out, "patients.xlsx") || !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "invalid 6") {
+	if out := hist(); !strings.Contains(out, "patients.xlsx") || !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "invalid 9") {
 		t.Fatalf("history:\n%s", out)
 	}
 	if out := hist("run", "1"); !strings.Contains(out, "sha256") || !strings.Contains(out, "duplicate") || !strings.Contains(out, "СНИЛС") {
@@ -212,11 +218,42 @@ func TestHistoryCommands(t *testing.T) {
 		t.Fatalf("history key %s:\n%s", key, out)
 	}
 	export := filepath.Join(dir, "rejected.xlsx")
-	if out := hist("export", "1", "-o", export); !strings.Contains(out, "8 rows") {
+	if out := hist("export", "1", "-o", export); !strings.Contains(out, "Строк запуска 1, не загруженных в МИП: 11 из 33 — записаны в "+export) {
 		t.Fatalf("history export:\n%s", out)
 	}
-	if text := fileText(t, export); !strings.Contains(text, "Ошибка в данных") || strings.Contains(text, "Иванов") {
+	if text := fileText(t, export); !strings.Contains(text, report.OutcomeTitle(importer.Invalid)) || strings.Contains(text, "Иванов") {
 		t.Fatal("the export should list the rejected rows by key, without names")
+	}
+	// Its summary describes the whole run as recorded, not the rows listed.
+	sum, _ := summarySheet(t, export)
+	for label, want := range map[string]string{
+		report.OutcomeTitle(importer.Uploaded): "22",
+		report.OutcomeTitle(importer.Invalid):  "9",
+		"Всего":                                "33",
+		"Параллельность":                       "авто (до 64)", // the default; the limit it came to is not kept
+		"Лист":                                 sampleSheet(t),
+		"Файл сопоставления":                   "../../samples/mapping.yaml",
+		"Входной файл":                         "../../samples/patients.xlsx",
+	} {
+		if sum[label] != want {
+			t.Errorf("export summary: %s = %q, want %q", label, sum[label], want)
+		}
+	}
+	if !slices.Contains(slices.Collect(maps.Values(sum)), url) {
+		t.Errorf("export summary lacks the МИП address %s: %v", url, sum)
+	}
+	if !strings.Contains(fileText(t, export), "11 из 33") {
+		t.Error("the export summary does not say the sheet lists 11 of the run's 33 rows")
+	}
+	all := filepath.Join(dir, "all.xlsx")
+	if out := hist("export", "1", "--all", "-o", all); !strings.Contains(out, "Строк запуска 1: 33 — записаны в "+all) {
+		t.Fatalf("history export --all:\n%s", out)
+	}
+	if sumAll, _ := summarySheet(t, all); sumAll["Всего"] != "33" || strings.Contains(fileText(t, all), "11 из 33") {
+		t.Errorf("export --all summary: %v", sumAll)
+	}
+	if n, _ := strconv.Atoi(sum["Запросов к МИП"]); n < 23 {
+		t.Errorf("export summary: %q requests, want those of the run", sum["Запросов к МИП"])
 	}
 
 	// Pruning: the run's rows go, its record and what re-runs need stay.
@@ -226,7 +263,7 @@ func TestHistoryCommands(t *testing.T) {
 	if out := hist("prune", "--keep-days", "1"); !strings.Contains(out, "deleted 0 rows of 0 run(s)") {
 		t.Fatalf("prune --keep-days 1 of today's run:\n%s", out)
 	}
-	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 30 rows of 1 run(s)") {
+	if out := hist("prune", "--keep-days", "0"); !strings.Contains(out, "deleted 33 rows of 1 run(s)") {
 		t.Fatalf("prune --keep-days 0:\n%s", out)
 	}
 	if out := hist(); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "(rows pruned)") {
@@ -235,11 +272,22 @@ func TestHistoryCommands(t *testing.T) {
 	if out := hist("run", "1"); !strings.Contains(out, "uploaded 22") || !strings.Contains(out, "deleted by history prune") || strings.Contains(out, "СНИЛС") {
 		t.Fatalf("history run 1 after pruning:\n%s", out)
 	}
-	if out, err := exec.Command(binPath, "history", "--state", stateFile, "export", "1", "-o", export+"2").CombinedOutput(); err == nil || !strings.Contains(string(out), "deleted by history prune") {
+	if out, err := exec.Command(binPath, "history", "--state", stateFile, "export", "1", "-o", export+"2").CombinedOutput(); err == nil || !strings.Contains(lastLine(string(out)), "строки запуска 1 удалены командой history prune") {
 		t.Fatalf("export of a pruned run: %v\n%s", err, out)
 	}
 	again := runWithState(t, url, stateFile, "../../samples/patients.xlsx")
 	if n, up := count(again, "unchanged"), count(again, "uploaded"); n != 22 || up != 0 {
 		t.Fatalf("a re-run after pruning: %d unchanged, %d uploaded; want the 22 uploaded rows unchanged", n, up)
 	}
+}
+
+// sampleSheet is the name of the bundled sample's first sheet.
+func sampleSheet(t *testing.T) string {
+	t.Helper()
+	f, err := excelize.OpenFile("../../samples/patients.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return f.GetSheetName(0)
 }

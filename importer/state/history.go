@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"mipimport/importer"
@@ -20,6 +21,7 @@ type RunRecord struct {
 	Settings   string
 	DryRun     bool
 	Counts     map[importer.Outcome]int // outcomes with a non-zero count; nil until finished
+	Requests   int                      // HTTP requests made, retries included; 0 also when not recorded (older versions, unfinished runs)
 	Aborted    string                   // why the run stopped early; "" when it ran to the end
 	Pruned     time.Time                // when its rows were deleted by Prune; zero while kept
 }
@@ -32,7 +34,7 @@ type Attempt struct {
 	RunID            int64
 	Time             time.Time
 	Row              int
-	Mcod, Key        string
+	Mcod, Key        string // Key as the clerk typed it
 	Outcome          importer.Outcome
 	MkabStatus       string
 	AttachmentStatus string
@@ -44,13 +46,30 @@ type Attempt struct {
 	Attempts         int
 }
 
-const sqlRunColumns = `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.input_hash,
-	r.settings, r.dry_run, r.counts, r.aborted, r.pruned_at
+// runColumns selects a RunRecord's columns from a file at schema version
+// (readableFrom or later): a column added later is read as NULL.
+func runColumns(version int) string {
+	requests := "r.requests"
+	if version < 4 {
+		requests = "NULL"
+	}
+	return `SELECT r.id, r.started_at, r.ended_at, t.url, r.input, r.input_hash,
+	r.settings, r.dry_run, r.counts, r.aborted, r.pruned_at, ` + requests + `
 	FROM runs r JOIN targets t ON t.id = r.target_id`
+}
 
-const sqlAttemptColumns = `SELECT a.run_id, a.at, a.row, a.mcod, a.key, a.outcome, a.mkab_status,
+// attemptSelect selects an Attempt's columns from a file at schema
+// version (readableFrom or later): the key as typed where the file keeps
+// it (schema 5), else the key.
+func attemptSelect(version int) string {
+	key := "iif(a.key_shown <> '', a.key_shown, a.key)"
+	if version < 5 {
+		key = "a.key"
+	}
+	return `SELECT a.run_id, a.at, a.row, a.mcod, ` + key + `, a.outcome, a.mkab_status,
 	a.attachment_status, a.person_guid, a.mkab_guid, a.attachment_guid, m.json, a.http_status, a.attempts
 	FROM attempts a LEFT JOIN messages m ON m.id = a.messages`
+}
 
 // sqlKeyAttemptIDs selects the ids of a key's attempts (parameter 1): from
 // key_attempts, one index seek per run (CROSS JOIN keeps runs the outer
@@ -60,14 +79,23 @@ const sqlKeyAttemptIDs = `SELECT k.attempt_id FROM runs r CROSS JOIN key_attempt
 	WHERE k.run_id = r.id AND k.key = ?1
 	UNION ALL
 	SELECT a2.id FROM runs r CROSS JOIN attempts a2
-	WHERE r.merged = 0 AND a2.run_id = r.id AND a2.key = ?1`
+	WHERE r.merged = 0 AND a2.run_id = r.id AND (a2.key = ?1 OR a2.key_shown = ?1)`
+
+// keyAttemptIDs is sqlKeyAttemptIDs for a file at schema version, whose
+// attempts may not keep the key as typed (before schema 5).
+func keyAttemptIDs(version int) string {
+	if version < 5 {
+		return strings.Replace(sqlKeyAttemptIDs, " AND (a2.key = ?1 OR a2.key_shown = ?1)", " AND a2.key = ?1", 1)
+	}
+	return sqlKeyAttemptIDs
+}
 
 // Runs lists the runs, newest first; limit <= 0 lists them all.
 func (s *Store) Runs(limit int) ([]RunRecord, error) {
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.rdb.QueryContext(context.Background(), sqlRunColumns+` ORDER BY r.id DESC LIMIT ?`, limit)
+	rows, err := s.rdb.QueryContext(context.Background(), runColumns(s.version)+` ORDER BY r.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, s.errorf("listing runs: %w", err)
 	}
@@ -88,7 +116,7 @@ func (s *Store) Runs(limit int) ([]RunRecord, error) {
 
 // RunByID returns one run; the error wraps ErrNotFound when there is none.
 func (s *Store) RunByID(id int64) (RunRecord, error) {
-	rec, err := scanRun(s.rdb.QueryRowContext(context.Background(), sqlRunColumns+` WHERE r.id = ?`, id))
+	rec, err := scanRun(s.rdb.QueryRowContext(context.Background(), runColumns(s.version)+` WHERE r.id = ?`, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return RunRecord{}, s.errorf("run %d: %w", id, ErrNotFound)
@@ -98,13 +126,13 @@ func (s *Store) RunByID(id int64) (RunRecord, error) {
 	return rec, nil
 }
 
-// Attempts lists every attempt recorded for a key, under any clinic and
-// МИП, oldest first.
+// Attempts lists every attempt recorded for a key — as matched, or as the
+// clerk typed it — under any clinic and МИП, oldest first.
 func (s *Store) Attempts(key string) ([]Attempt, error) {
 	if key == "" {
 		return nil, s.errorf("listing attempts: no key given")
 	}
-	rows, err := s.rdb.QueryContext(context.Background(), sqlAttemptColumns+` WHERE a.id IN (`+sqlKeyAttemptIDs+`) ORDER BY a.id`, key)
+	rows, err := s.rdb.QueryContext(context.Background(), attemptSelect(s.version)+` WHERE a.id IN (`+keyAttemptIDs(s.version)+`) ORDER BY a.id`, key)
 	if err != nil {
 		return nil, s.errorf("listing attempts: %w", err)
 	}
@@ -124,10 +152,10 @@ func (s *Store) RunRows(id int64, notOK bool) ([]Attempt, error) {
 	case err != nil:
 		return nil, s.errorf("reading run %d: %w", id, err)
 	}
-	q := sqlAttemptColumns + ` WHERE a.run_id = ? ORDER BY a.row, a.id`
+	q := attemptSelect(s.version) + ` WHERE a.run_id = ? ORDER BY a.row, a.id`
 	args := []any{id}
 	if notOK {
-		q = sqlAttemptColumns + ` WHERE a.run_id = ? AND a.outcome NOT IN (?, ?) ORDER BY a.row, a.id`
+		q = attemptSelect(s.version) + ` WHERE a.run_id = ? AND a.outcome NOT IN (?, ?) ORDER BY a.row, a.id`
 		args = append(args, string(importer.Uploaded), string(importer.Unchanged))
 	}
 	rows, err := s.rdb.QueryContext(ctx, q, args...)
@@ -144,11 +172,12 @@ func scanRun(sc scanner) (RunRecord, error) {
 		rec          RunRecord
 		start        int64
 		end, pruned  sql.NullInt64
+		requests     sql.NullInt64
 		counts       sql.NullString
 		dryRun       bool
 		target, hash string
 	)
-	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted, &pruned); err != nil {
+	if err := sc.Scan(&rec.ID, &start, &end, &target, &rec.Input, &hash, &rec.Settings, &dryRun, &counts, &rec.Aborted, &pruned, &requests); err != nil {
 		return RunRecord{}, err
 	}
 	rec.Start, rec.Target, rec.InputHash, rec.DryRun = fromMillis(start), target, hash, dryRun
@@ -158,6 +187,7 @@ func scanRun(sc scanner) (RunRecord, error) {
 	if pruned.Valid {
 		rec.Pruned = fromMillis(pruned.Int64)
 	}
+	rec.Requests = int(requests.Int64)
 	if counts.Valid {
 		if err := json.Unmarshal([]byte(counts.String), &rec.Counts); err != nil {
 			return RunRecord{}, err

@@ -28,6 +28,11 @@ type migration struct {
 	sql  string
 }
 
+// readableFrom is the oldest schema version the history commands read
+// without upgrading the file (they open it read-only): the steps after it
+// only add columns, read as absent.
+const readableFrom = 3
+
 func migrations() []migration {
 	return []migration{
 		{"tables", `
@@ -113,6 +118,26 @@ CREATE TABLE key_attempts (
 ) WITHOUT ROWID;
 INSERT INTO key_attempts SELECT run_id, key, id FROM attempts WHERE key <> '' ORDER BY run_id, key, id;
 DROP INDEX attempts_by_key;`},
+		// The summary of a past run (history export) shows its requests
+		// beside its counts and settings.
+		{"requests per run", `
+ALTER TABLE runs ADD COLUMN requests INTEGER; -- HTTP requests made, retries included; NULL: not recorded`},
+		// Who each key was uploaded for, as three salted 8-byte hashes (of
+		// the folded family, the folded name, the birthday), so a later row
+		// that describes another person under the key is not sent; and each
+		// attempt's key as the clerk typed it. A key stored before this step
+		// has no fingerprint: it gets one on its next upload, or when a run
+		// finds its row unchanged. The salt is the file's own: the same
+		// family in two files hashes differently.
+		{"who a key was uploaded for; keys as typed", `
+CREATE TABLE meta (
+	name  TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+INSERT INTO meta(name, value) VALUES ('identity_salt', randomblob(32));
+ALTER TABLE patients ADD COLUMN who BLOB NOT NULL DEFAULT x''; -- 24 bytes, or empty: not known
+ALTER TABLE attempts ADD COLUMN who BLOB;                       -- the row's fingerprint, NULL when none
+ALTER TABLE attempts ADD COLUMN key_shown TEXT NOT NULL DEFAULT ''; -- the key as typed, '' = key`},
 	}
 }
 
@@ -163,24 +188,28 @@ func migrate(ctx context.Context, db *sql.DB, upto int) error {
 	return nil
 }
 
-const attemptColumns = 15
+const attemptColumns = 17
 
 // insertAttemptsSQL inserts n attempts.
 func insertAttemptsSQL(n int) string {
 	return `INSERT INTO attempts
 	(run_id, at, row, mcod, key, outcome, mkab_status, attachment_status,
-	 person_guid, mkab_guid, attachment_guid, messages, http_status, attempts, payload_hash)
+	 person_guid, mkab_guid, attachment_guid, messages, http_status, attempts, payload_hash, who, key_shown)
 	VALUES ` + placeholders(n, attemptColumns)
 }
 
 // Merging a run: what its attempts stored per key goes into patients in
 // key order, so each page of the table is written once, the later answer
 // for a key winning; a non-empty stored GUID is never replaced by an empty
-// one. Its attempts go into key_attempts, again in key order.
+// one. Its attempts go into key_attempts, again in key order, under the
+// key and, when the clerk typed it otherwise, under the key as typed too
+// (so `history key` finds «A-1003» as well as «a-1003»). A key the state
+// knows without a fingerprint takes the one of a row the run found
+// unchanged: the same payload, so the same person.
 const (
 	sqlMergePatients = `INSERT INTO patients
-	(target_id, mcod, key, mkab_guid, person_guid, attachment_guid, payload_hash, updated_at, run_id)
-	SELECT ?, mcod, key, mkab_guid, person_guid, attachment_guid, payload_hash, at, run_id
+	(target_id, mcod, key, mkab_guid, person_guid, attachment_guid, payload_hash, updated_at, run_id, who)
+	SELECT ?, mcod, key, mkab_guid, person_guid, attachment_guid, payload_hash, at, run_id, coalesce(who, x'')
 	FROM attempts WHERE run_id = ? AND payload_hash IS NOT NULL ORDER BY mcod, key, id
 	ON CONFLICT (target_id, mcod, key) DO UPDATE SET
 	mkab_guid       = iif(excluded.mkab_guid <> '', excluded.mkab_guid, mkab_guid),
@@ -188,9 +217,16 @@ const (
 	attachment_guid = iif(excluded.attachment_guid <> '', excluded.attachment_guid, attachment_guid),
 	payload_hash    = excluded.payload_hash,
 	updated_at      = excluded.updated_at,
-	run_id          = excluded.run_id`
+	run_id          = excluded.run_id,
+	who             = iif(length(excluded.who) > 0, excluded.who, who)`
+	sqlMergeWho = `UPDATE patients SET who = a.who
+	FROM (SELECT mcod, key, who FROM attempts WHERE run_id = ?2 AND outcome = 'unchanged' AND who IS NOT NULL) AS a
+	WHERE patients.target_id = ?1 AND patients.mcod = a.mcod AND patients.key = a.key AND length(patients.who) = 0`
 	sqlMergeKeyAttempts = `INSERT OR IGNORE INTO key_attempts (run_id, key, attempt_id)
-	SELECT run_id, key, id FROM attempts WHERE run_id = ? AND key <> '' ORDER BY key, id`
+	SELECT run_id, key, id FROM attempts WHERE run_id = ?1 AND key <> ''
+	UNION ALL
+	SELECT run_id, key_shown, id FROM attempts WHERE run_id = ?1 AND key_shown <> '' AND key_shown <> key
+	ORDER BY 2, 3`
 	sqlMergeRunDone = `UPDATE runs SET merged = 1 WHERE id = ?`
 )
 
@@ -208,8 +244,17 @@ func placeholders(rows, cols int) string {
 	return b.String()
 }
 
-const sqlGetPatient = `SELECT mkab_guid, person_guid, attachment_guid, payload_hash
+const sqlGetPatient = `SELECT mkab_guid, person_guid, attachment_guid, payload_hash, who
 	FROM patients WHERE target_id = ? AND mcod = ? AND key = ?`
+
+// getPatientSQL is sqlGetPatient for a file at schema version: before
+// schema 5 no key has a fingerprint.
+func getPatientSQL(version int) string {
+	if version < 5 {
+		return strings.Replace(sqlGetPatient, "payload_hash, who", "payload_hash, x'' AS who", 1)
+	}
+	return sqlGetPatient
+}
 
 const sqlGetMessages = `SELECT id FROM messages WHERE json = ?`
 

@@ -86,6 +86,8 @@ type op struct {
 	attempts         int
 	patient          bool   // store hash and GUIDs for the key
 	hash             string // payload hash to remember ("" = send again)
+	keyShown         string // the key as typed, "" when the same as key
+	who              []byte // the row's fingerprint (packWho); nil when none
 }
 
 // BeginRun records the start of a run and returns its Session.
@@ -234,7 +236,8 @@ func (r *Session) Known(mcod, key string) (importer.Known, error) {
 		}
 	}
 	var mkab, person, attachment, hash any
-	err := r.s.getPatient.QueryRow(r.targetID, mcod, key).Scan(&mkab, &person, &attachment, &hash)
+	var who []byte
+	err := r.s.getPatient.QueryRow(r.targetID, mcod, key).Scan(&mkab, &person, &attachment, &hash, &who)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return importer.Known{}, nil
@@ -248,7 +251,19 @@ func (r *Session) Known(mcod, key string) (importer.Known, error) {
 		PersonGUID:     unpackGUID(person),
 		AttachmentGUID: unpackGUID(attachment),
 		Hash:           unpackHash(hash),
+		Who:            unpackWho(who),
 	}, nil
+}
+
+// Fingerprint hashes an identity with the file's salt: each part on its
+// own (HMAC-SHA256, the first 8 bytes), so a changed family alone can be
+// told from another person; an empty part is 0, not known.
+func (r *Session) Fingerprint(id importer.Identity) importer.Fingerprint {
+	return importer.Fingerprint{
+		Family:   r.s.identityHash("family", id.Family),
+		Name:     r.s.identityHash("name", id.Name),
+		Birthday: r.s.identityHash("birthday", id.Birthday),
+	}
 }
 
 // Save records one row's result: always an attempt (the audit trail), and
@@ -261,11 +276,15 @@ func (r *Session) Known(mcod, key string) (importer.Known, error) {
 // Saves are queued and committed in batches; an error from an earlier
 // batch is returned by the next Save (its rows stay queued).
 func (r *Session) Save(res importer.Result, mcod, hash string) error {
+	key := res.MatchKey
+	if key == "" {
+		key = res.Key
+	}
 	o := op{
 		at:               millis(r.s.now()),
 		row:              res.Row,
 		mcod:             mcod,
-		key:              res.Key,
+		key:              key,
 		outcome:          res.Outcome,
 		mkabStatus:       res.MkabStatus,
 		attachmentStatus: res.AttachmentStatus,
@@ -275,6 +294,12 @@ func (r *Session) Save(res importer.Result, mcod, hash string) error {
 		httpStatus:       res.HTTPStatus,
 		attempts:         res.Attempts,
 	}
+	if res.Key != key {
+		o.keyShown = res.Key
+	}
+	if key != "" && !r.dryRun {
+		o.who = packWho(res.Who)
+	}
 	if len(res.Messages) > 0 {
 		b, err := json.Marshal(res.Messages)
 		if err != nil {
@@ -282,7 +307,7 @@ func (r *Session) Save(res importer.Result, mcod, hash string) error {
 		}
 		o.messages = string(b)
 	}
-	if res.Key != "" && !r.dryRun {
+	if key != "" && !r.dryRun {
 		switch res.Outcome {
 		case importer.Uploaded:
 			o.patient, o.hash = true, hash
@@ -436,12 +461,17 @@ func (r *Session) write(batch []op) error {
 	for i := range batch {
 		o := &batch[i]
 		mkab, person, attachment := packGUID(o.mkabGUID), packGUID(o.personGUID), packGUID(o.attachmentGUID)
+		var payload any
+		if o.patient {
+			payload = packHash(o.hash)
+		}
+		var who any
+		if o.who != nil {
+			who = o.who
+		}
 		attempts = append(attempts, r.id, o.at, o.row, o.mcod, o.key, string(o.outcome),
 			o.mkabStatus, o.attachmentStatus, person, mkab, attachment,
-			msgIDs[i], o.httpStatus, o.attempts, nil)
-		if o.patient {
-			attempts[len(attempts)-1] = packHash(o.hash)
-		}
+			msgIDs[i], o.httpStatus, o.attempts, payload, who, o.keyShown)
 	}
 	if err := execRows(ctx, tx, full, insertAttemptsSQL, attempts, attemptColumns, r.batchMax); err != nil {
 		return r.s.errorf("recording results: %w", err)
@@ -495,7 +525,7 @@ func (r *Session) messageID(ctx context.Context, tx *sql.Tx, messages string) (i
 }
 
 // Finish commits the queued saves and records the run's end, its counts
-// per outcome and why it was aborted, if it was.
+// per outcome, its requests and why it was aborted, if it was.
 func (r *Session) Finish(sum importer.Summary) error {
 	r.mu.Lock()
 	if r.done {
@@ -543,8 +573,8 @@ func (r *Session) Finish(sum importer.Summary) error {
 	if err := mergeRun(ctx, tx, r.targetID, r.id); err != nil {
 		return s.errorf("finishing run %d: %w", r.id, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE runs SET ended_at = ?, counts = ?, aborted = ? WHERE id = ?`,
-		millis(end), string(cj), aborted, r.id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE runs SET ended_at = ?, counts = ?, aborted = ?, requests = ? WHERE id = ?`,
+		millis(end), string(cj), aborted, sum.Requests, r.id); err != nil {
 		return s.errorf("finishing run %d: %w", r.id, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -559,6 +589,9 @@ func (r *Session) Finish(sum importer.Summary) error {
 func mergeRun(ctx context.Context, tx *sql.Tx, targetID, runID int64) error {
 	if _, err := tx.ExecContext(ctx, sqlMergePatients, targetID, runID); err != nil {
 		return fmt.Errorf("storing what the run learned per key: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, sqlMergeWho, targetID, runID); err != nil {
+		return fmt.Errorf("storing who the run's unchanged keys are: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, sqlMergeKeyAttempts, runID); err != nil {
 		return fmt.Errorf("indexing the run's attempts by key: %w", err)

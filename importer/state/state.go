@@ -18,8 +18,11 @@
 // row by row would cost a random page write per row.
 //
 // Personal data stays out: the state holds the row key (which may be a
-// СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses and the
-// messages the caller passes (which must not quote values). Never a payload.
+// СНИЛС — hence file mode 0600), GUIDs, payload hashes, statuses, the
+// messages the caller passes, and per key who it was uploaded for as three
+// salted hashes (family, name, birthday; the salt is the file's own), so
+// that a later row describing another person under the key is caught.
+// Never a payload, a name or a date.
 package state
 
 import (
@@ -30,6 +33,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,26 +98,69 @@ type Store struct {
 	batchMax int
 	batchAge time.Duration
 
-	readOnly bool // opened for the history commands only
+	readOnly bool   // opened for the history commands only
+	version  int    // schema version of the file: len(migrations()) unless read-only
+	salt     []byte // the file's own salt of the identity fingerprints
 
 	mu     sync.Mutex
 	closed bool
 	active map[*Session]struct{} // begun, not finished: flushed by Close
 }
 
-// DefaultPath is the state file used when --state is not given:
-// $XDG_STATE_HOME/mipimport/state.db when XDG_STATE_HOME is set to an
-// absolute path, else ~/.local/state/mipimport/state.db (the same file for
-// a clerk's shell and for that user's cron job). Without a home directory
-// it falls back to mipimport-state.db in the working directory.
-func DefaultPath() string {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "mipimport", "state.db")
+// DefaultPath is the state file used when --state is not given, for this
+// system and environment: see DefaultPathFor.
+func DefaultPath() string { return DefaultPathFor(runtime.GOOS, os.Getenv) }
+
+// DefaultPathFor is the default state file on the system goos (a
+// runtime.GOOS value) with the environment getenv:
+//
+//   - Windows: %LOCALAPPDATA%\mipimport\state.db (the user's local, not
+//     roaming, application data: the file is large and per machine), else
+//     %USERPROFILE%\AppData\Local\mipimport\state.db;
+//   - elsewhere: $XDG_STATE_HOME/mipimport/state.db when XDG_STATE_HOME is
+//     an absolute path, else ~/.local/state/mipimport/state.db (the same
+//     file for a clerk's shell and for that user's cron job).
+//
+// Without any of these it is mipimport-state.db in the working directory.
+// It takes goos and getenv rather than reading them so that the choice for
+// each system is tested on any.
+func DefaultPathFor(goos string, getenv func(string) string) string {
+	const file = "mipimport-state.db"
+	if goos == "windows" {
+		if d := getenv("LOCALAPPDATA"); windowsAbs(d) {
+			return joinPath(`\`, d, "mipimport", "state.db")
+		}
+		if h := getenv("USERPROFILE"); windowsAbs(h) {
+			return joinPath(`\`, h, "AppData", "Local", "mipimport", "state.db")
+		}
+		return file
 	}
-	if h, err := os.UserHomeDir(); err == nil && h != "" {
-		return filepath.Join(h, ".local", "state", "mipimport", "state.db")
+	if d := getenv("XDG_STATE_HOME"); strings.HasPrefix(d, "/") {
+		return joinPath("/", d, "mipimport", "state.db")
 	}
-	return "mipimport-state.db"
+	if h := getenv("HOME"); strings.HasPrefix(h, "/") {
+		return joinPath("/", h, ".local", "state", "mipimport", "state.db")
+	}
+	return file
+}
+
+// joinPath joins a directory and names with sep, as filepath.Join does on
+// the system whose separator sep is.
+func joinPath(sep, dir string, names ...string) string {
+	trim := sep
+	if sep == `\` {
+		trim = `\/`
+	}
+	return strings.TrimRight(dir, trim) + sep + strings.Join(names, sep)
+}
+
+// windowsAbs reports whether p is an absolute Windows path: a drive letter
+// with a separator (C:\…) or a UNC path (\\server\share…).
+func windowsAbs(p string) bool {
+	if strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "//") {
+		return len(p) > 2
+	}
+	return len(p) >= 3 && (p[0]|0x20 >= 'a' && p[0]|0x20 <= 'z') && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
 }
 
 // Open opens or creates the state file, migrates its schema, and takes the
@@ -189,11 +237,12 @@ func openReadOnly(path, abs string, opts Options) (*Store, error) {
 		s.rdb.Close()
 		return nil, s.errorf("reading: %w", err)
 	}
-	if app != applicationID || version != int64(len(migrations())) {
+	if app != applicationID || version < readableFrom || version > int64(len(migrations())) {
 		s.rdb.Close()
-		return nil, s.errorf("not a state file of this mipimport version (schema %d, this version reads %d); an import with this version upgrades it", version, len(migrations()))
+		return nil, s.errorf("not a state file of this mipimport version (schema %d, this version reads %d to %d); an import with this version upgrades an older one", version, readableFrom, len(migrations()))
 	}
-	if s.getPatient, err = s.rdb.PrepareContext(ctx, sqlGetPatient); err != nil {
+	s.version = int(version)
+	if s.getPatient, err = s.rdb.PrepareContext(ctx, getPatientSQL(s.version)); err != nil {
 		s.rdb.Close()
 		return nil, s.errorf("preparing a statement: %w", err)
 	}
@@ -225,6 +274,7 @@ func (s *Store) open(abs string) error {
 	if err := migrate(ctx, s.wdb, len(migrations())); err != nil {
 		return s.errorf("%w", err)
 	}
+	s.version = len(migrations())
 	// WAL only now that the file is known to be ours: the setting is
 	// persistent, and a refused file must be left as it was.
 	var mode string
@@ -257,6 +307,9 @@ func (s *Store) open(abs string) error {
 	}
 	if s.getPatient, err = prep(s.rdb, sqlGetPatient); err != nil {
 		return err
+	}
+	if err := s.wdb.QueryRowContext(ctx, `SELECT value FROM meta WHERE name = 'identity_salt'`).Scan(&s.salt); err != nil || len(s.salt) == 0 {
+		return s.errorf("reading the identity salt: %v", err)
 	}
 	return nil
 }

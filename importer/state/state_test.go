@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -808,6 +809,61 @@ func TestOpenUpgradesAnOlderFile(t *testing.T) {
 	}
 }
 
+// A run records its requests. A file of the schema before that (3) still
+// reads in the history commands, which open it read-only and cannot upgrade
+// it, with its runs' requests unknown (0); an import upgrades it.
+func TestRunRequestsAndAnOlderFileRead(t *testing.T) {
+	path := tempPath(t)
+	makeOldFile(t, path)
+	abs, _ := filepath.Abs(path)
+	db, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(context.Background(), db, readableFrom); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	ro, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatalf("read-only Open of a schema %d file: %v", readableFrom, err)
+	}
+	rec, err := ro.RunByID(1)
+	if err != nil || rec.Input != "old.csv" || rec.Requests != 0 || rec.Counts[importer.Rejected] != 1 {
+		t.Errorf("old run read-only = %+v, %v", rec, err)
+	}
+	if runs, err := ro.Runs(0); err != nil || len(runs) != 1 {
+		t.Errorf("Runs = %+v, %v", runs, err)
+	}
+	ro.Close()
+	if v, _ := schemaVersion(t, path); v != readableFrom {
+		t.Fatalf("the read-only Open changed the schema to %d", v)
+	}
+
+	s := open(t, path)
+	r := begin(t, s, testTarget)
+	if err := r.Finish(importer.Summary{Counts: map[importer.Outcome]int{importer.Uploaded: 3}, Rows: 3, Requests: 7}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err = s.RunByID(r.ID())
+	if err != nil || rec.Requests != 7 || rec.Counts[importer.Uploaded] != 3 {
+		t.Errorf("new run = %+v, %v", rec, err)
+	}
+	if old, err := s.RunByID(1); err != nil || old.Requests != 0 {
+		t.Errorf("old run after the upgrade = %+v, %v", old, err)
+	}
+	s.Close()
+	ro, err = Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if runs, err := ro.Runs(1); err != nil || len(runs) != 1 || runs[0].Requests != 7 {
+		t.Errorf("Runs(1) read-only after the upgrade = %+v, %v", runs, err)
+	}
+}
+
 func TestOpenRefuses(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -1100,18 +1156,36 @@ func TestMessageListsAreStoredOnce(t *testing.T) {
 
 func TestDefaultPath(t *testing.T) {
 	tests := []struct {
-		xdg, home, want string
+		goos string
+		env  map[string]string
+		want string
 	}{
-		{"/var/lib/x", "/home/clerk", "/var/lib/x/mipimport/state.db"},
-		{"", "/home/clerk", "/home/clerk/.local/state/mipimport/state.db"},
-		{"relative/dir", "/home/clerk", "/home/clerk/.local/state/mipimport/state.db"}, // XDG: relative paths are ignored
+		{"linux", map[string]string{"XDG_STATE_HOME": "/var/lib/x", "HOME": "/home/clerk"}, "/var/lib/x/mipimport/state.db"},
+		{"linux", map[string]string{"HOME": "/home/clerk"}, "/home/clerk/.local/state/mipimport/state.db"},
+		{"linux", map[string]string{"XDG_STATE_HOME": "/var/lib/x/", "HOME": "/home/clerk"}, "/var/lib/x/mipimport/state.db"},
+		// XDG: relative paths are ignored.
+		{"linux", map[string]string{"XDG_STATE_HOME": "relative/dir", "HOME": "/home/clerk"}, "/home/clerk/.local/state/mipimport/state.db"},
+		{"linux", map[string]string{"HOME": "/"}, "/.local/state/mipimport/state.db"},
+		{"linux", map[string]string{}, "mipimport-state.db"},
+		// Windows ignores the XDG and HOME variables a Git Bash may set.
+		{"windows", map[string]string{"LOCALAPPDATA": `C:\Users\Клерк\AppData\Local`, "USERPROFILE": `C:\Users\Клерк`, "XDG_STATE_HOME": "/x", "HOME": "/home/x"},
+			`C:\Users\Клерк\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"LOCALAPPDATA": `D:\Profiles\ivanova\`}, `D:\Profiles\ivanova\mipimport\state.db`},
+		{"windows", map[string]string{"LOCALAPPDATA": `\\srv\home$\ivanova\AppData\Local`}, `\\srv\home$\ivanova\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"USERPROFILE": `C:\Users\Petrov Ivan`}, `C:\Users\Petrov Ivan\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"LOCALAPPDATA": `AppData`, "USERPROFILE": `C:\Users\p`}, `C:\Users\p\AppData\Local\mipimport\state.db`},
+		{"windows", map[string]string{"HOME": "/home/x"}, "mipimport-state.db"},
 	}
 	for _, tt := range tests {
-		t.Setenv("XDG_STATE_HOME", tt.xdg)
-		t.Setenv("HOME", tt.home)
-		if got := DefaultPath(); got != tt.want {
-			t.Errorf("XDG_STATE_HOME=%q HOME=%q: %s, want %s", tt.xdg, tt.home, got, tt.want)
+		if got := DefaultPathFor(tt.goos, func(k string) string { return tt.env[k] }); got != tt.want {
+			t.Errorf("%s %v: %s, want %s", tt.goos, tt.env, got, tt.want)
 		}
+	}
+	// DefaultPath is DefaultPathFor this system and environment.
+	t.Setenv("XDG_STATE_HOME", "/var/lib/y")
+	t.Setenv("LOCALAPPDATA", `C:\L`)
+	if got, want := DefaultPath(), DefaultPathFor(runtime.GOOS, os.Getenv); got != want {
+		t.Errorf("DefaultPath() = %s, want %s", got, want)
 	}
 }
 
@@ -1269,5 +1343,92 @@ func TestPrune(t *testing.T) {
 	}
 	if res, err := s.Prune(cutoff, true); err != nil || res.Runs != 0 {
 		t.Errorf("a second Prune (with vacuum) = %+v, %v; want nothing to do", res, err)
+	}
+}
+
+// TestIdentityFingerprints: per key the state keeps who it was uploaded
+// for as salted hashes, never the names or the date; a file of an older
+// schema gives its keys a fingerprint when a run uploads them or finds
+// them unchanged (issue 17 item 5).
+func TestIdentityFingerprints(t *testing.T) {
+	path := tempPath(t)
+	makeOldFile(t, path) // "old-key" is known, without a fingerprint
+	s := open(t, path)
+	r := begin(t, s, testTarget)
+	id := importer.Identity{Family: "иванова", Name: "мария", Birthday: "1990-02-01"}
+	who := r.Fingerprint(id)
+	if who.Family == 0 || who.Name == 0 || who.Birthday == 0 || who == r.Fingerprint(importer.Identity{Family: "иванова", Name: "мария", Birthday: "1990-02-02"}) {
+		t.Fatalf("fingerprint %+v", who)
+	}
+	if f := r.Fingerprint(importer.Identity{Family: "иванова"}); f.Name != 0 || f.Birthday != 0 || f.Family != who.Family {
+		t.Fatalf("an unknown part must be 0 and the others the same: %+v", f)
+	}
+	if k := known(t, r, "old-key"); !k.Found || !k.Who.IsZero() {
+		t.Fatalf("old-key before: %+v", k)
+	}
+	res := uploaded(2, "K-1", 10)
+	res.MatchKey, res.Who = "k-1", who
+	save(t, r, res, hash(1))
+	unchanged := importer.Result{Row: 3, Key: "old-key", Outcome: importer.Unchanged, Who: who}
+	save(t, r, unchanged, "")
+	finish(t, r)
+
+	r = begin(t, s, testTarget)
+	if k := known(t, r, "k-1"); k.Who != who || k.Hash != hash(1) {
+		t.Errorf("k-1: %+v, want who %+v", k, who)
+	}
+	if k := known(t, r, "old-key"); k.Who != who || k.Hash != hash(9) {
+		t.Errorf("old-key after a run found it unchanged: %+v", k)
+	}
+	finish(t, r)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// No name and no date in the file, only hashes.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"иванова", "мария", "1990-02-01"} {
+		if strings.Contains(string(b), v) {
+			t.Errorf("the state file holds %q", v)
+		}
+	}
+	// Another file, another salt: the same person hashes otherwise.
+	other := begin(t, open(t, tempPath(t)), testTarget)
+	if other.Fingerprint(id) == who {
+		t.Error("two state files share their salt")
+	}
+}
+
+// TestKeysShownAsTyped: an attempt keeps the key as the clerk typed it,
+// shown by the history and found by it under either spelling; the state
+// matches on the folded key.
+func TestKeysShownAsTyped(t *testing.T) {
+	s := open(t, tempPath(t))
+	r := begin(t, s, testTarget)
+	res := uploaded(2, "A-1003", 1)
+	res.MatchKey = "a-1003"
+	save(t, r, res, hash(1))
+	// Before the run is merged, and after.
+	for _, merged := range []bool{false, true} {
+		if merged {
+			finish(t, r)
+		} else if err := r.flush(); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"A-1003", "a-1003"} {
+			atts, err := s.Attempts(k)
+			if err != nil || len(atts) != 1 || atts[0].Key != "A-1003" {
+				t.Errorf("merged %v: Attempts(%q) = %+v, %v", merged, k, atts, err)
+			}
+		}
+	}
+	rows, err := s.RunRows(r.ID(), false)
+	if err != nil || len(rows) != 1 || rows[0].Key != "A-1003" {
+		t.Errorf("RunRows = %+v, %v", rows, err)
+	}
+	if k := known(t, begin(t, s, testTarget), "a-1003"); !k.Found || k.MkabGUID != guid(1) {
+		t.Errorf("Known(a-1003) = %+v", k)
 	}
 }

@@ -24,28 +24,45 @@ var (
 	errDateYearOnly  = valueErr("указан только год — нужна полная дата")
 )
 
+// Serials says what a bare number in a date column is. A spreadsheet
+// keeps a date as a number of days, but a cell formatted as a date comes
+// from the reader as the date it shows; a bare number is a number the
+// clerk typed («010385», which Excel keeps as 10385), or a CSV's digits,
+// and reading it as a day count would send a date nobody typed. Only the
+// mapping can say that a column holds day numbers (excel_serial: true).
+type Serials uint8
+
+// The ways to read a bare number in a date column.
+const (
+	NoSerials   Serials = iota // a bare number is not a date: refused
+	Serials1900                // an Excel serial day number, 1900 date system
+	Serials1904                // an Excel serial day number, 1904 date system (old Excel for Mac)
+)
+
 // Date reads a date cell.
 //
 // Accepted forms, after trimming (NBSP and tabs included):
 //   - the Go time layouts in layouts, tried first in order (e.g.
-//     "02/01/2006"); the built-in forms below are tried when none matches;
+//     "02/01/2006", or "20060102" for a compact yyyymmdd); the built-in
+//     forms below are tried when none matches;
 //   - dd.mm.yyyy and d.m.yyyy (also with "/" or "-" between the parts, always
 //     day first, and an optional trailing "г." / "г");
-//   - yyyy-mm-dd (also yyyy.mm.dd and yyyy/mm/dd) and the compact yyyymmdd
-//     when it starts with 19 or 20;
+//   - yyyy-mm-dd (also yyyy.mm.dd and yyyy/mm/dd);
 //   - any of the above followed by a time part after a space or "T", which is
 //     ignored ("01.02.1990 0:00:00", "1990-02-01 00:00:00.000",
 //     "1990-02-01T00:00:00Z");
-//   - an Excel serial day number, integer or with a fraction ("32905",
-//     "32905.0", "32905,5"), 1…2958465 (…2957003 in the 1904 system), converted like
-//     excelize.ExcelDateToTime (1900 system with Excel's 29.02.1900 quirk, or
-//     the 1904 system when date1904 is set).
+//   - with serials set, an Excel serial day number, integer or with a
+//     fraction ("32905", "32905.0", "32905,5"), 1…2958465 (…2957003 in the
+//     1904 system), converted like excelize.ExcelDateToTime (1900 system
+//     with Excel's 29.02.1900 quirk, or the 1904 system).
 //
-// Rejected: two-digit years («год указан двумя цифрами…»), impossible dates
-// («такой даты нет в календаре»), years before 1900, a bare year ("1990",
-// which would otherwise read as serial day 1990 = 1905-06-12), and anything
-// else. The date is not compared with today: see NotFuture.
-func Date(s string, layouts []string, date1904 bool) (mip.Date, string, error) {
+// Rejected: a bare number without serials («в ячейке число 10385, а не
+// дата…»), two-digit years («год указан двумя цифрами…»), impossible dates
+// («такой даты нет в календаре»), years before 1900, a bare year with
+// serials ("1990", which would otherwise read as serial day 1990 =
+// 1905-06-12), and anything else. The date is not compared with today:
+// see NotFuture.
+func Date(s string, layouts []string, serials Serials) (mip.Date, string, error) {
 	t := trim(s)
 	if t == "" {
 		return mip.Date{}, "", nil
@@ -65,11 +82,20 @@ func Date(s string, layouts []string, date1904 bool) (mip.Date, string, error) {
 		return mip.Date{}, "", errDateShape
 	}
 	if serial, isNum := excelSerialText(datePart); isNum {
-		d, err := dateFromSerial(datePart, serial, date1904)
+		if serials == NoSerials {
+			return mip.Date{}, "", errNotADate(datePart)
+		}
+		d, err := dateFromSerial(datePart, serial, serials == Serials1904)
 		return d, "", err
 	}
 	d, err := parseDateParts(datePart)
 	return d, "", err
+}
+
+// errNotADate says a date column holds a bare number: what the cell held,
+// why it is not used, what to do.
+func errNotADate(number string) error {
+	return valueErr("в ячейке число " + number + ", а не дата — введите дату полностью (дд.мм.гггг)")
 }
 
 // splitDateTime cuts a trailing time part ("0:00:00", "00:00:00.000Z") and
@@ -118,15 +144,22 @@ func splitDateTime(t string) (string, bool) {
 	return date, true
 }
 
-// excelSerialText reports whether t is a serial day number: digits with an
-// optional fractional part after "." or ",".
+// excelSerialText reports whether t is a bare number: digits with an
+// optional fractional part after "." or ","; the value is its serial day
+// number (0 when it is too long to be one).
 func excelSerialText(t string) (float64, bool) {
 	i := 0
 	for i < len(t) && isASCIIDigit(t[i]) {
 		i++
 	}
-	if i == 0 || i > 9 {
+	if i == 0 {
 		return 0, false
+	}
+	if i > 9 {
+		if strings.Trim(t[i:], ".,0123456789") != "" || strings.Count(t[i:], ".")+strings.Count(t[i:], ",") > 1 {
+			return 0, false
+		}
+		return float64(excelSerialMax) + 1, true // out of range, but a number
 	}
 	intPart := t[:i]
 	if i < len(t) {
@@ -153,18 +186,12 @@ func excelSerialText(t string) (float64, bool) {
 	return f, true
 }
 
-// dateFromSerial converts an Excel serial day number (the text only serves
-// the compact yyyymmdd form and the error message).
+// dateFromSerial converts an Excel serial day number (the text tells a
+// bare year).
 func dateFromSerial(text string, serial float64, date1904 bool) (mip.Date, error) {
 	intLen := strings.IndexAny(text, ".,")
 	if intLen < 0 {
 		intLen = len(text)
-	}
-	if intLen == 8 && (strings.HasPrefix(text, "19") || strings.HasPrefix(text, "20")) && intLen == len(text) {
-		y, _ := strconv.Atoi(text[:4])
-		m, _ := strconv.Atoi(text[4:6])
-		d, _ := strconv.Atoi(text[6:8])
-		return checkedDate(y, m, d)
 	}
 	if intLen == 4 && serial >= 1900 && serial <= 2100 && serial == float64(int(serial)) {
 		return mip.Date{}, errDateYearOnly
@@ -262,8 +289,10 @@ func errDateBefore1900(y int) error {
 	return errBefore1900
 }
 
-// Messages carry no value: they are kept in the state's audit trail and a
-// date of birth is personal data. The report shows the cell beside them.
+// Messages about a date that reads carry no value: they are kept in the
+// state's audit trail and a date of birth is personal data; the report
+// shows the cell beside them. A bare number that is not a date is quoted
+// (errNotADate), as the clerk must see what the cell held.
 var (
 	errNoSuchDate = valueErr("такой даты нет в календаре (проверьте день и месяц)")
 	errBefore1900 = valueErr("год раньше 1900")

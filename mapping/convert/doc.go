@@ -84,32 +84,41 @@ func DocumentTypeName(code string) string {
 //   - any other code: trimmed (inner white space collapsed); a number that
 //     came as a float ("1234567.0") becomes its digits.
 //
-// Both parts empty: everything empty, no error.
-func Document(typeCode, series, number string) (outSeries, outNumber, warn string, err error) {
+// sc and nc say where the series and the number came from: the leading
+// zeros are restored only for a number (a number cell, or text that is a
+// plain number), and a number shown in exponent form that lost digits is
+// refused, as everywhere. Both parts empty: everything empty, no error.
+func Document(typeCode, series, number string, sc, nc Cell) (outSeries, outNumber, warn string, err error) {
 	ser, num := trim(series), trim(number)
 	if ser == "" && num == "" {
 		return "", "", "", nil
 	}
 	switch cleanCode(typeCode) {
 	case DocPassport:
-		return normalizePassport(ser, num)
+		return normalizePassport(ser, num, sc, nc)
 	case DocBirthCertificate:
-		s, n, w := normalizeBirthCertificate(ser, num)
+		s, n, w := normalizeBirthCertificate(ser, num, nc)
 		return s, n, w, nil
 	}
 	outSeries = Collapse(ser)
-	outNumber, warn, _ = normalizeFreeNumber(num, 1<<30, nil)
+	outNumber, warn, err = normalizeFreeNumber(num, 1<<30, nil, nc, "номере документа")
+	if err != nil {
+		return "", "", "", err
+	}
 	return outSeries, outNumber, warn, nil
 }
 
-// passportDigits returns the digits of one passport column and whether the
-// cell looked like a number (bare digits or a float form).
-func passportDigits(s string) (string, numberForm, error) {
+// passportDigits returns the digits of one passport column, read as a
+// number when it is one (bare digits or a float form, or a number cell).
+func passportDigits(s string, c Cell) (number, error) {
 	if s == "" {
-		return "", notNumber, nil
+		return number{}, nil
 	}
-	if d, form, _, ok := numberDigits(s); ok {
-		return d, form, nil
+	if n, ok := readNumber(s, c); ok {
+		return n, nil
+	}
+	if c.Number {
+		return number{}, errPassportDigits
 	}
 	var buf [32]byte
 	b := buf[:0]
@@ -117,37 +126,47 @@ func passportDigits(s string) (string, numberForm, error) {
 		switch {
 		case r >= '0' && r <= '9':
 			if len(b) == len(buf) {
-				return "", notNumber, errPassportDigits
+				return number{}, errPassportDigits
 			}
 			b = append(b, byte(r))
 		case isBlank(r) || isDash(r) || r == '№' || r == 'N' || r == '.' || r == ':':
 		case unicode.IsLetter(r):
-			return "", notNumber, errPassportLetters
+			return number{}, errPassportLetters
 		default:
-			return "", notNumber, errPassportDigits
+			return number{}, errPassportDigits
 		}
 	}
-	return string(b), notNumber, nil
+	return number{digits: string(b), form: notNumber, written: len(b)}, nil
 }
 
-func normalizePassport(ser, num string) (string, string, string, error) {
-	sd, sform, err := passportDigits(ser)
+func normalizePassport(ser, num string, sc, nc Cell) (string, string, string, error) {
+	sn, err := passportDigits(ser, sc)
 	if err != nil {
 		return "", "", "", err
 	}
-	nd, nform, err := passportDigits(num)
+	nn, err := passportDigits(num, nc)
 	if err != nil {
 		return "", "", "", err
+	}
+	sd, nd := sn.digits, nn.digits
+	lost := func(n number, c Cell, want int, cell string) error {
+		if n.lostDigits(c, want) {
+			return errExponent(cell, n, want, "серии и номере паспорта", "введите серию и номер паспорта полностью в текстовую ячейку")
+		}
+		return nil
 	}
 	warn := ""
 	switch {
 	case sd == "" || nd == "":
 		// The whole passport is in one column.
-		all, form := sd+nd, sform
+		all, n, c, cell := sd+nd, sn, sc, ser
 		if sd == "" {
-			form = nform
+			n, c, cell = nn, nc, num
 		}
-		if len(all) == 9 && form != notNumber {
+		if err := lost(n, c, 10, cell); err != nil {
+			return "", "", "", err
+		}
+		if len(all) == 9 && n.fromNumber() {
 			all = "0" + all
 			warn = warnPassportPadded
 		}
@@ -156,14 +175,20 @@ func normalizePassport(ser, num string) (string, string, string, error) {
 		}
 		sd, nd = all[:4], all[4:]
 	default:
+		if err := lost(sn, sc, 4, ser); err != nil {
+			return "", "", "", err
+		}
+		if err := lost(nn, nc, 6, num); err != nil {
+			return "", "", "", err
+		}
 		if len(nd) == 10 && nd[:4] == sd {
 			nd = nd[4:] // the number column repeats the series
 		}
-		if len(sd) == 3 && sform != notNumber {
+		if len(sd) == 3 && sn.fromNumber() {
 			sd = "0" + sd
 			warn = warnPassportPadded
 		}
-		if len(nd) == 5 && nform != notNumber {
+		if len(nd) == 5 && nn.fromNumber() {
 			nd = "0" + nd
 			warn = warnPassportPadded
 		}
@@ -195,7 +220,7 @@ func splitTrailingNumber(s string) (head, digits string, ok bool) {
 	return head, s[i:], true
 }
 
-func normalizeBirthCertificate(ser, num string) (string, string, string) {
+func normalizeBirthCertificate(ser, num string, nc Cell) (string, string, string) {
 	// The whole document in one column.
 	if ser == "" {
 		if h, d, ok := splitTrailingNumber(num); ok {
@@ -218,16 +243,20 @@ func normalizeBirthCertificate(ser, num string) (string, string, string) {
 	}
 	outNum := ""
 	if num != "" {
-		d, form, _, ok := digitsOf(num)
+		n, ok := digitsIn(num, nc)
 		if !ok {
 			// "№ 123456"
-			d, ok = stripDigits(strings.TrimLeft(num, "№N "))
-			form = notNumber
+			n.digits, ok = stripDigits(strings.TrimLeft(num, "№N "))
+			n.form = notNumber
 		}
+		d := n.digits
 		switch {
+		case ok && n.lostDigits(nc, 6):
+			outNum = Collapse(num)
+			warn = joinWarn(warn, warnBirthNumber)
 		case ok && len(d) == 6:
 			outNum = d
-		case ok && len(d) == 5 && form != notNumber:
+		case ok && len(d) == 5 && n.fromNumber():
 			outNum = "0" + d
 			warn = joinWarn(warn, warnBirthNumberPadded)
 		default:

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -27,7 +28,6 @@ func TestNormalizePassport(t *testing.T) {
 		{"4506", "4506 123456", "45 06", "123456", "", nil}, // the number repeats the series
 		{"", "106123456", "01 06", "123456", warnPassportPadded, nil},
 		{"", "106123456.0", "01 06", "123456", warnPassportPadded, nil},
-		{"", "1.06123456E+8", "01 06", "123456", warnPassportPadded, nil},
 		{"106", "123456", "01 06", "123456", warnPassportPadded, nil},
 		{"4506", "12345", "45 06", "012345", warnPassportPadded, nil},
 		{"4506", "1234567", "45 06", "1234567", warnPassportSeven, nil},
@@ -42,11 +42,44 @@ func TestNormalizePassport(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, code := range []string{"14", " 14.0 "} {
-			s, n, w, err := Document(code, tt.series, tt.number)
+			s, n, w, err := Document(code, tt.series, tt.number, Cell{}, Cell{})
 			if s != tt.wantSer || n != tt.wantNum || w != tt.wn || err != tt.err {
 				t.Errorf("Document(%q, %q, %q) = %q, %q, %q, %v; want %q, %q, %q, %v",
 					code, tt.series, tt.number, s, n, w, err, tt.wantSer, tt.wantNum, tt.wn, tt.err)
 			}
+		}
+	}
+}
+
+// TestPassportFromNumbers: a number cell's value is a number whatever its
+// notation, and may have lost a leading zero; text shown in exponent form
+// that writes fewer than the passport's 10 digits lost the others.
+func TestPassportFromNumbers(t *testing.T) {
+	num := Cell{Number: true}
+	for _, tt := range []struct {
+		series, number string
+		sc, nc         Cell
+		ser, n, warn   string
+		err            string
+	}{
+		{"", "1.06123456E+8", Cell{}, num, "01 06", "123456", warnPassportPadded, ""},
+		{"", "4506123456", Cell{}, num, "45 06", "123456", "", ""},
+		{"106", "123456", num, num, "01 06", "123456", warnPassportPadded, ""},
+		{"", "1.06123456E+8", Cell{}, Cell{}, "", "", "", "в ячейке число в экспоненциальной записи 1.06123456E+8 — значащих цифр в нём 9, а в серии и номере паспорта их 10"},
+		{"", "4,50612E+9", Cell{}, Cell{}, "", "", "", "в ячейке число в экспоненциальной записи 4,50612E+9"},
+		{"4506", "1,23456E+5", Cell{}, Cell{}, "45 06", "123456", "", ""}, // all six digits written
+		{"4506", "1,2345E+5", Cell{}, Cell{}, "", "", "", "в ячейке число в экспоненциальной записи 1,2345E+5"},
+		{"", "45 06 123456", Cell{}, num, "", "", "", "серия и номер паспорта должны содержать 10 цифр"}, // a number cell holds a number
+	} {
+		s, n, w, err := Document("14", tt.series, tt.number, tt.sc, tt.nc)
+		if tt.err != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+				t.Errorf("%q %q: %q %q %v; want error %q", tt.series, tt.number, s, n, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || s != tt.ser || n != tt.n || w != tt.warn {
+			t.Errorf("%q %q: %q %q %q %v; want %q %q %q", tt.series, tt.number, s, n, w, err, tt.ser, tt.n, tt.warn)
 		}
 	}
 }
@@ -86,7 +119,7 @@ func TestNormalizeBirthCertificate(t *testing.T) {
 		{"IIII АГ", "12", "IIII АГ", "12", warnBirthSeries + "; " + warnBirthNumber},
 	}
 	for _, tt := range tests {
-		s, n, w, err := Document("3", tt.series, tt.number)
+		s, n, w, err := Document("3", tt.series, tt.number, Cell{}, Cell{})
 		if err != nil || s != tt.wantSer || n != tt.wantNum || w != tt.wn {
 			t.Errorf("Document(3, %q, %q) = %q, %q, %q, %v; want %q, %q, %q",
 				tt.series, tt.number, s, n, w, err, tt.wantSer, tt.wantNum, tt.wn)
@@ -101,17 +134,27 @@ func TestNormalizeOtherDocuments(t *testing.T) {
 	}{
 		{"9", " AB\u00a0 12 ", " 1234567 ", "AB 12", "1234567", ""},
 		{"9", "", "1234567.0", "", "1234567", ""},
-		{"9", "", "1.234567E+6", "", "1234567", warnExponent},
+		{"9", "", "1.234567E+6", "", "1234567", ""}, // every digit written
 		{"21", "", "N 123", "", "N 123", ""},
 		{"", "45 06", "123456", "45 06", "123456", ""},
 		{"99", "x", "y", "x", "y", ""},
 	}
 	for _, tt := range tests {
-		s, n, w, err := Document(tt.code, tt.series, tt.number)
+		s, n, w, err := Document(tt.code, tt.series, tt.number, Cell{}, Cell{})
 		if err != nil || s != tt.wantSer || n != tt.wantNum || w != tt.wn {
 			t.Errorf("Document(%q, %q, %q) = %q, %q, %q, %v; want %q, %q, %q",
 				tt.code, tt.series, tt.number, s, n, w, err, tt.wantSer, tt.wantNum, tt.wn)
 		}
+	}
+}
+
+func TestOtherDocumentExponentLostDigits(t *testing.T) {
+	_, _, _, err := Document("9", "", "1,23E+6", Cell{}, Cell{})
+	if err == nil || !strings.Contains(err.Error(), "в номере документа их 7") {
+		t.Errorf("err = %v, want the lost digits refused", err)
+	}
+	if _, n, _, err := Document("9", "", "1.23E+6", Cell{}, Cell{Number: true}); err != nil || n != "1230000" {
+		t.Errorf("a number cell's value: %q, %v", n, err)
 	}
 }
 

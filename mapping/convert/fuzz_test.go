@@ -41,11 +41,12 @@ func fuzzSeeds(f *testing.F, extra ...string) {
 func FuzzDate(f *testing.F) {
 	for _, s := range []string{"01.02.1990", "1.2.1990", "1990-02-01", "01.02.90", "32905", "31.02.1990",
 		"32905.5", "60", "2958465", "19900201", "1990-02-01T00:00:00Z", "01.02.1990 0:00:00", "01.02.1990г.", "1990"} {
-		f.Add(s, false)
-		f.Add(s, true)
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(1))
+		f.Add(s, uint8(2))
 	}
-	f.Fuzz(func(t *testing.T, s string, date1904 bool) {
-		d, warn, err := Date(s, nil, date1904)
+	f.Fuzz(func(t *testing.T, s string, serials uint8) {
+		d, warn, err := Date(s, nil, Serials(serials%3))
 		checkErr(t, s, err)
 		if err != nil {
 			if !d.IsZero() || warn != "" {
@@ -63,7 +64,11 @@ func FuzzDate(f *testing.F) {
 			t.Fatalf("%q: accepted impossible date %+v", s, d)
 		}
 		// The ISO form of the result reads back as the same date.
-		if d2, _, err := Date(d.String(), nil, false); err != nil || d2 != d {
+		// Without serials a bare number is never a date.
+		if _, isNum := excelSerialText(trim(s)); isNum && Serials(serials%3) == NoSerials {
+			t.Fatalf("%q: a bare number read as the date %v", s, d)
+		}
+		if d2, _, err := Date(d.String(), nil, NoSerials); err != nil || d2 != d {
 			t.Fatalf("%q: %v does not round-trip: %v, %v", s, d, d2, err)
 		}
 	})
@@ -83,7 +88,7 @@ func FuzzSNILS(f *testing.F) {
 	fuzzSeeds(f, "112-233-445 95", "11223344595", "101998900", "1234567819", "1,1223344595E+10",
 		"000-000-000 00", "001-001-998 00", "112-233-445 96", "112–233–445\u00a095")
 	f.Fuzz(func(t *testing.T, s string) {
-		out, warn, err := SNILS(s)
+		out, warn, err := SNILS(s, Cell{})
 		checkErr(t, s, err)
 		if err != nil {
 			if out != "" {
@@ -105,7 +110,7 @@ func FuzzSNILS(f *testing.F) {
 			t.Fatalf("%q: %q fails the check", s, out)
 		}
 		// Normalising the output changes nothing.
-		if out2, _, err := SNILS(out); err != nil || out2 != out {
+		if out2, _, err := SNILS(out, Cell{}); err != nil || out2 != out {
 			t.Fatalf("%q: not idempotent: %q → %q, %v", s, out, out2, err)
 		}
 	})
@@ -119,7 +124,7 @@ func FuzzPolisNumber(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, s, code string) {
-		out, warn, err := PolisNumber(s, code)
+		out, warn, err := PolisNumber(s, code, Cell{})
 		checkErr(t, s, err)
 		if err != nil {
 			if out != "" {
@@ -169,7 +174,7 @@ func FuzzPhone(f *testing.F) {
 		if eight {
 			format = PhoneFormat8
 		}
-		out, warn, err := Phone(s, format)
+		out, warn, err := Phone(s, format, Cell{})
 		checkErr(t, s, err)
 		if err != nil {
 			if out != "" {
@@ -185,7 +190,7 @@ func FuzzPhone(f *testing.F) {
 		}
 		switch {
 		case !eight && fuzzPhoneRU.MatchString(out), eight && fuzzPhone8.MatchString(out):
-			if out2, _, err := Phone(out, format); err != nil || out2 != out {
+			if out2, _, err := Phone(out, format, Cell{}); err != nil || out2 != out {
 				t.Fatalf("%q: not idempotent: %q → %q, %v", s, out, out2, err)
 			}
 		case fuzzPhoneIntl.MatchString(out) && !strings.HasPrefix(out, "+7"):
@@ -412,7 +417,7 @@ func FuzzDocument(f *testing.F) {
 		f.Add(s.code, s.series, s.number)
 	}
 	f.Fuzz(func(t *testing.T, code, series, number string) {
-		s, n, warn, err := Document(code, series, number)
+		s, n, warn, err := Document(code, series, number, Cell{}, Cell{})
 		in := code + "|" + series + "|" + number
 		checkErr(t, in, err)
 		if err != nil {
@@ -432,7 +437,7 @@ func FuzzDocument(f *testing.F) {
 			if !fuzzPassSer.MatchString(s) || !fuzzPassNum.MatchString(n) {
 				t.Fatalf("%q: passport %q %q", in, s, n)
 			}
-			if s2, n2, _, err := Document(code, s, n); err != nil || s2 != s || n2 != n {
+			if s2, n2, _, err := Document(code, s, n, Cell{}, Cell{}); err != nil || s2 != s || n2 != n {
 				t.Fatalf("%q: not idempotent: %q %q → %q %q, %v", in, s, n, s2, n2, err)
 			}
 		case DocBirthCertificate:

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,30 +20,31 @@ func valueErr(msg string) error { return &ValueError{Msg: msg} }
 // Errors without variable parts are allocated once: converters run per cell
 // on files of a million rows.
 var (
-	errSNILSChecksum = valueErr("неверная контрольная сумма")
-	errSNILSLength   = valueErr("СНИЛС должен содержать 11 цифр")
-	errSNILSChars    = valueErr("в СНИЛС допустимы только цифры, пробелы и дефисы")
-	errENPLength     = valueErr("номер полиса единого образца должен содержать 16 цифр")
-	errENPChars      = valueErr("в номере полиса единого образца допустимы только цифры")
-	errENPAmbiguous  = valueErr("номер полиса записан в таблице числом и потерял последнюю цифру; восстановить его однозначно нельзя — впишите номер из полиса как текст")
-	errVSLength      = valueErr("номер временного свидетельства должен содержать 9 цифр")
-	errVSChars       = valueErr("в номере временного свидетельства допустимы только цифры")
-	errPolisTooLong  = valueErr("номер полиса длиннее 20 символов")
+	errSNILSChecksum       = valueErr("неверная контрольная сумма")
+	errSNILSLength         = valueErr("СНИЛС должен содержать 11 цифр")
+	errSNILSChars          = valueErr("в СНИЛС допустимы только цифры, пробелы и дефисы")
+	errSNILSPaddedLow      = valueErr("в ячейке число из 9–10 цифр: СНИЛС, записанный числом, потерял ведущие нули, но номер не больше 001-001-998, у таких контрольное число не проверяется — восстановить его уверенно нельзя; введите СНИЛС полностью (ХХХ-ХХХ-ХХХ ХХ) в текстовую ячейку")
+	errSNILSPaddedChecksum = valueErr("в ячейке число из 9–10 цифр, а в СНИЛС их 11; с добавленными ведущими нулями не сходится контрольное число — это не потерянные нули, а ошибка в номере; введите СНИЛС полностью (ХХХ-ХХХ-ХХХ ХХ)")
+	errENPLength           = valueErr("номер полиса единого образца должен содержать 16 цифр")
+	errENPChars            = valueErr("в номере полиса единого образца допустимы только цифры")
+	errENPLostDigit        = valueErr("в ячейке число из 16 цифр, которое оканчивается на 0 и не проходит проверку контрольной цифры: номер, записанный числом, потерял 16-ю цифру. Вычислить её можно только для файла .xlsx, сохранённого в Excel (Excel хранит ровно 15 первых цифр), а этот файл сохранён не в Excel — впишите номер полиса из документа в текстовую ячейку")
+	errVSLength            = valueErr("номер временного свидетельства должен содержать 9 цифр")
+	errVSChars             = valueErr("в номере временного свидетельства допустимы только цифры")
+	errPolisTooLong        = valueErr("номер полиса длиннее 20 символов")
 )
 
 // Warnings (the value is still used).
 const (
-	warnSNILSPadded      = "ведущие нули СНИЛС восстановлены: значение было числом в таблице — проверьте"
-	warnSNILSLowRange    = "СНИЛС не больше 001-001-998: контрольное число для таких номеров не проверяется"
-	warnSNILSZeros       = "СНИЛС из одних нулей — считается незаполненным"
-	warnENPRepaired      = "номер полиса восстановлен: таблица сохранила его числом из 15 цифр, последняя цифра вычислена — сверьте с документом"
-	warnENPShortMantissa = "номер полиса записан в таблице сокращённо (экспоненциальная запись) — цифры могли потеряться, сверьте с документом"
-	warnENPChecksum      = "номер полиса единого образца не проходит проверку контрольной цифры — проверьте"
-	warnENPPadded        = "ведущий ноль номера полиса восстановлен: значение было числом в таблице — проверьте"
-	warnExponent         = "значение было записано числом в экспоненциальной форме — проверьте, не потерялись ли цифры"
-	warnSMOChecksum      = "ОГРН СМО не проходит проверку контрольной цифры — проверьте"
-	warnSMOPadded        = "ведущий ноль кода СМО восстановлен: значение было числом в таблице — проверьте"
-	warnSMOUnknown       = "код СМО не похож ни на ОГРН (13 цифр), ни на код F002 (5 цифр) — передан как есть"
+	warnSNILSPadded   = "ведущие нули СНИЛС восстановлены: значение было числом в таблице — проверьте"
+	warnSNILSLowRange = "СНИЛС не больше 001-001-998: контрольное число для таких номеров не проверяется"
+	warnSNILSZeros    = "СНИЛС из одних нулей — считается незаполненным"
+	warnENPRepaired   = "номер полиса восстановлен: Excel сохранил его числом из 15 цифр, последняя (контрольная) цифра вычислена — сверьте с документом"
+	warnENPChecksum   = "номер полиса единого образца не проходит проверку контрольной цифры — проверьте"
+	warnENPPadded     = "ведущий ноль номера полиса восстановлен: значение было числом в таблице — проверьте"
+	warnSMOChecksum   = "ОГРН СМО не проходит проверку контрольной цифры — проверьте"
+	warnSMOPadded     = "ведущий ноль кода СМО восстановлен: значение было числом в таблице — проверьте"
+	warnSMOUnknown    = "значение не похоже ни на ОГРН СМО (13 цифр), ни на код СМО по справочнику F002 (5 цифр) — поле СМО не передано; укажите ОГРН или код СМО (название можно перевести в код через map: в файле сопоставления)"
+	warnSMOExponent   = "в ячейке число в экспоненциальной записи, часть цифр потеряна — поле СМО не передано; укажите ОГРН или код СМО в текстовой ячейке"
 )
 
 // isBlank reports whether r is white space for the purpose of cleaning a
@@ -116,6 +118,24 @@ func joinWarn(a, b string) string {
 	return a + "; " + b
 }
 
+// Cell says where a cell's text came from. It decides which repairs are
+// certain: a number cell that lost leading zeros, or the 16th digit of an
+// ЕНП that Excel zeroed, can be repaired; a number a spreadsheet showed in
+// exponent form with digits missing cannot. The zero value is text: what
+// the clerk typed, what a CSV holds (the text a spreadsheet showed), or a
+// constant of the mapping.
+type Cell struct {
+	// Number: the text is the value a number cell of a workbook stores
+	// ("5.0919700000000003E+15"), not what the cell showed. Its digits are
+	// the number's, whatever the notation.
+	Number bool
+	// ExcelDigits: a 16-digit number here that ends in 0 lost its 16th
+	// digit to Excel, which keeps exactly the first 15 significant digits
+	// of a number: the file was saved by Excel, or the mapping says so
+	// (enp_repair: excel). Only then is the ЕНП's check digit recomputed.
+	ExcelDigits bool
+}
+
 // numberForm describes how a cell text looked when it was read as a number.
 type numberForm int
 
@@ -128,6 +148,15 @@ const (
 // maxNumberDigits bounds the integer a number form may expand to, so that
 // "1E+999999" cannot make us allocate a megabyte.
 const maxNumberDigits = 40
+
+// number is a cell read as a non-negative integer.
+type number struct {
+	digits   string     // the integer's decimal digits
+	form     numberForm // how the text looked
+	exponent bool       // written with an exponent ("5,09197E+15")
+	written  int        // digits the mantissa writes, leading zeros left out ("5,09197E+15": 6)
+	sig      int        // significant digits of the value, trailing zeros left out (at most 15 after rounding an artefact)
+}
 
 // numberDigits reads s as a non-negative integer written the ways a
 // spreadsheet writes numbers: bare digits, with a decimal point or a decimal
@@ -142,16 +171,32 @@ const maxNumberDigits = 40
 // ("8.4519991228999904E+15") and is rounded to Excel's 15 digits first. A
 // value with a non-zero fractional part is not an integer: ok is false.
 func numberDigits(s string) (digits string, form numberForm, mantissa int, ok bool) {
+	n, ok := readNumber(s, Cell{Number: true})
+	return n.digits, n.form, n.sig, ok
+}
+
+// readNumber is numberDigits with everything it learns about the text. A
+// number cell's value with more than 16 significant digits is rounded to
+// the 15 Excel shows; the text of a cell must write an integer exactly.
+func readNumber(s string, c Cell) (number, bool) {
 	n := len(s)
 	i := 0
 	for i < n && isASCIIDigit(s[i]) {
 		i++
 	}
 	if i == 0 {
-		return "", notNumber, 0, false
+		return number{}, false
 	}
 	if i == n {
-		return s, bareInteger, n, true
+		lead := 0
+		for lead < n-1 && s[lead] == '0' {
+			lead++
+		}
+		sig := n - lead
+		for sig > 0 && s[lead+sig-1] == '0' {
+			sig--
+		}
+		return number{digits: s, form: bareInteger, written: n - lead, sig: sig}, true
 	}
 	intPart := s[:i]
 	frac := ""
@@ -164,7 +209,9 @@ func numberDigits(s string) (digits string, form numberForm, mantissa int, ok bo
 		frac = s[fs:i]
 	}
 	exp := 0
+	hasExp := false
 	if i < n && (s[i] == 'E' || s[i] == 'e') {
+		hasExp = true
 		i++
 		neg := false
 		if i < n && (s[i] == '+' || s[i] == '-') {
@@ -177,17 +224,17 @@ func numberDigits(s string) (digits string, form numberForm, mantissa int, ok bo
 			i++
 		}
 		if i == es {
-			return "", notNumber, 0, false
+			return number{}, false
 		}
 		if neg {
 			exp = -exp
 		}
 	}
 	if i != n || exp > maxNumberDigits || exp < -maxNumberDigits {
-		return "", notNumber, 0, false
+		return number{}, false
 	}
 	if len(intPart)+len(frac) > 64 {
-		return "", notNumber, 0, false
+		return number{}, false
 	}
 
 	// Mantissa digits without leading zeros, and the power of ten that
@@ -201,13 +248,14 @@ func numberDigits(s string) (digits string, form numberForm, mantissa int, ok bo
 		lead++
 	}
 	m = m[lead:]
+	written := len(m)
 	// Trailing zeros of the mantissa are not significant either.
 	sig := len(m)
 	for sig > 0 && m[sig-1] == '0' {
 		sig--
 	}
-	mantissa = sig
-	if sig > 16 {
+	mantissa := sig
+	if sig > 16 && c.Number {
 		// Round half up to 15 significant digits.
 		drop := len(m) - 15
 		roundUp := m[15] >= '5'
@@ -231,9 +279,14 @@ func numberDigits(s string) (digits string, form numberForm, mantissa int, ok bo
 			}
 		}
 		mantissa = 15
+		for mantissa > 0 && m[mantissa-1] == '0' {
+			mantissa--
+		}
 	}
+	num := number{form: floatNumber, exponent: hasExp, written: written, sig: mantissa}
 	if len(m) == 0 {
-		return "0", floatNumber, 0, true
+		num.digits = "0"
+		return num, true
 	}
 	if scale < 0 {
 		cut := len(m) + scale
@@ -242,22 +295,50 @@ func numberDigits(s string) (digits string, form numberForm, mantissa int, ok bo
 		}
 		for _, c := range m[cut:] {
 			if c != '0' {
-				return "", notNumber, 0, false // a fraction is left
+				return number{}, false // a fraction is left
 			}
 		}
 		m = m[:cut]
 		if len(m) == 0 {
-			return "0", floatNumber, mantissa, true
+			num.digits = "0"
+			return num, true
 		}
 		scale = 0
 	}
 	if len(m)+scale > maxNumberDigits {
-		return "", notNumber, 0, false
+		return number{}, false
 	}
 	for ; scale > 0; scale-- {
 		m = append(m, '0')
 	}
-	return string(m), floatNumber, mantissa, true
+	num.digits = string(m)
+	return num, true
+}
+
+// lostDigits reports whether a cell of text shows a number in exponent
+// form that writes fewer digits than want, the digits of the identifier
+// (0: the digits of the number itself): a spreadsheet shows a long number
+// so ("5,09197E+15") and keeps the rest to itself, and a CSV holds what it
+// showed. The lost digits cannot be had back. A number cell's value is
+// never short of its digits, whatever its notation.
+func (n number) lostDigits(c Cell, want int) bool {
+	if c.Number || !n.exponent {
+		return false
+	}
+	if want == 0 {
+		want = len(n.digits)
+	}
+	return n.written < want
+}
+
+// errExponent says that a cell shows a number in exponent form that lost
+// digits: what the cell held, why it cannot be used, what to do.
+func errExponent(cell string, n number, want int, of, todo string) error {
+	if want == 0 {
+		want = len(n.digits)
+	}
+	return valueErr(fmt.Sprintf("в ячейке число в экспоненциальной записи %s — значащих цифр в нём %d, а в %s их %d: остальные цифры потеряны, восстановить их нельзя — %s",
+		cell, n.written, of, want, todo))
 }
 
 // stripDigits removes blanks and dashes from s and reports whether what is
@@ -293,12 +374,28 @@ func stripDigits(s string) (string, bool) {
 // digitsOf turns a trimmed cell into digits: number forms are expanded,
 // otherwise blanks and dashes are removed. form tells how the cell looked.
 func digitsOf(t string) (digits string, form numberForm, mantissa int, ok bool) {
-	if d, f, m, ok := numberDigits(t); ok {
-		return d, f, m, true
+	n, ok := digitsIn(t, Cell{})
+	return n.digits, n.form, n.sig, ok
+}
+
+// digitsIn is digitsOf with what it learns about the number, for a cell
+// of the given origin.
+func digitsIn(t string, c Cell) (number, bool) {
+	if n, ok := readNumber(t, c); ok {
+		return n, true
+	}
+	if c.Number {
+		return number{}, false // a number cell holds a number; anything else is not one
 	}
 	d, ok := stripDigits(t)
-	return d, notNumber, 0, ok
+	return number{digits: d, form: notNumber, written: len(d)}, ok
 }
+
+// fromNumber reports whether the digits may have lost leading zeros to a
+// number: a number cell, or text that is a plain number (what a number
+// cell shows, in a CSV or pasted as text). Digits typed with separators
+// ("101 998 900") were typed as text and lost nothing.
+func (n number) fromNumber() bool { return n.form != notNumber }
 
 // ---- СНИЛС ----
 
@@ -329,28 +426,39 @@ func snilsFormat(d string) string {
 // SNILS checks a СНИЛС and returns it as "XXX-XXX-XXX YY".
 //
 // Accepted: 11 digits with any spaces (also NBSP), hyphens or dashes
-// ("112-233-445 95", "11223344595", "112 233 445 95"), and number forms of
-// a numeric cell ("11223344595.0", "1,1223344595E+10"). A number of 9 or 10
-// digits written without separators (a numeric cell that lost its leading
-// zeros, "101998900") is left-padded to 11 digits with a warning; the check
-// number then catches most wrong repairs.
+// ("112-233-445 95", "11223344595", "112 233 445 95"), and number forms
+// that carry all 11 digits ("11223344595.0", "1,1223344595E+10").
+//
+// The one repair: a number of 9 or 10 digits (a number cell, or text that
+// is a plain number, "101998900") lost its leading zeros, which a number
+// cannot hold; it is left-padded to 11 digits with a warning — only when
+// the check number then verifies it. A number not above 001-001-998 has
+// no check number to verify it, so there it is refused. Digits typed with
+// separators are as typed: no repair.
 //
 // Errors: wrong length, characters other than digits and separators, a wrong
-// check number («неверная контрольная сумма»). Numbers not above 001-001-998
-// are accepted with a warning (the regulation does not check them). All zeros
-// is the МИП placeholder: the result is "" (absent) with a warning.
-func SNILS(s string) (string, string, error) {
+// check number («неверная контрольная сумма»), an exponent form that lost
+// digits. Numbers not above 001-001-998 are accepted with a warning (the
+// regulation does not check them). All zeros is the МИП placeholder: the
+// result is "" (absent) with a warning.
+func SNILS(s string, c Cell) (string, string, error) {
 	t := trim(s)
 	if t == "" {
 		return "", "", nil
 	}
-	d, form, _, ok := digitsOf(t)
+	n, ok := digitsIn(t, c)
 	if !ok {
 		return "", "", errSNILSChars
 	}
-	warn := ""
-	if form != notNumber && (len(d) == 9 || len(d) == 10) {
+	if n.lostDigits(c, 11) {
+		return "", "", errExponent(t, n, 11, "СНИЛС", "введите СНИЛС полностью (ХХХ-ХХХ-ХХХ ХХ) в текстовую ячейку")
+	}
+	d, warn := n.digits, ""
+	if n.fromNumber() && (len(d) == 9 || len(d) == 10) {
 		d = strings.Repeat("0", 11-len(d)) + d
+		if d[:9] <= "001001998" && d != "00000000000" {
+			return "", "", errSNILSPaddedLow
+		}
 		warn = warnSNILSPadded
 	}
 	if len(d) != 11 {
@@ -363,6 +471,9 @@ func SNILS(s string) (string, string, error) {
 		return snilsFormat(d), joinWarn(warn, warnSNILSLowRange), nil
 	}
 	if int(d[9]-'0')*10+int(d[10]-'0') != snilsCheckNumber(d) {
+		if warn != "" {
+			return "", "", errSNILSPaddedChecksum
+		}
 		return "", "", errSNILSChecksum
 	}
 	return snilsFormat(d), warn, nil
@@ -400,44 +511,6 @@ func luhnRepair(d string) string {
 	b[len(b)-1] = byte('0' + (10-sum%10)%10)
 	return string(b)
 }
-
-// enpRepairAmbiguous reports whether a 16-digit number R whose last digit
-// a spreadsheet lost (stored as 0) could stand for two valid ЕНП. Excel
-// keeps the first 15 digits (the number was in R..R+9); LibreOffice and
-// most exports round to 15 significant digits (it was in R−5..R+4). The
-// valid number with R's first 15 digits fits the first reading; the valid
-// number of the 15 digits before them fits the second when its check digit
-// is 5 or more. Only when it does not is the repair certain: otherwise a
-// "repaired" number could be another patient's polis.
-func enpRepairAmbiguous(r string) bool {
-	if len(r) != 16 {
-		return false
-	}
-	prev := []byte(r[:15])
-	i := len(prev) - 1
-	for ; i >= 0 && prev[i] == '0'; i-- {
-		prev[i] = '9'
-	}
-	if i < 0 {
-		return false // 000…0: nothing before it
-	}
-	prev[i]--
-	return luhnRepair(string(prev) + "0")[15] >= '5'
-}
-
-// ENPRepairAmbiguous reports whether PolisNumber's repair of s —
-// a 16-digit number from a numeric cell whose last digit was lost — is
-// certain only for a file saved by Excel (which truncates to 15 digits)
-// and could give another patient's number for one saved by a program that
-// rounds (LibreOffice, most exports). ErrENPAmbiguous is the message.
-func ENPRepairAmbiguous(s string) bool {
-	d, form, _, ok := digitsOf(strings.TrimSpace(s))
-	return ok && form != notNumber && len(d) == 16 && d[15] == '0' && !luhnValid(d) && enpRepairAmbiguous(d)
-}
-
-// ErrENPAmbiguous says a lost last digit of a polis number cannot be
-// restored with certainty.
-var ErrENPAmbiguous = errENPAmbiguous
 
 // ValidENP reports whether digits is a valid ЕНП (the number of a
 // single-format polis): exactly 16 ASCII digits whose last digit is the Luhn
@@ -514,26 +587,37 @@ func PolisTypeName(code string) string {
 	return ""
 }
 
-// PolisNumber cleans the polis number for its F008 type code.
+// PolisNumber cleans the polis number for its F008 type code; c says
+// where the cell's text came from.
 //
 //   - "3" (single-format polis, ЕНП), and also "4"/"5" (electronic polis and
 //     УЭК, which carry an ЕНП) and "" when the number has 16 digits: spaces,
-//     dashes and number forms ("8,45199912289999E+15") are accepted; the
+//     dashes and number forms that carry all 16 digits are accepted; the
 //     result must be 16 digits (error otherwise). A wrong check digit is a
-//     warning, not an error (the МИП's own sample fails it). When the number
-//     fails the check, ends in 0 and was written without separators (a
-//     numeric cell: Excel keeps 15 significant digits and zeroes the 16th,
-//     which is the check digit) the check digit is recomputed with a warning.
-//     A bare or float 15-digit number whose zero-padded form passes the check
-//     is a numeric cell that lost a leading zero: padded, with a warning.
+//     warning, not an error (the МИП's own sample fails it), for digits as
+//     typed. Two repairs are made, each with a warning, because each is
+//     certain:
+//     a plain number of 15 digits whose zero-padded form passes the check
+//     lost the leading zero a number cannot hold (Luhn ignores leading
+//     zeros, so the padded number passes as the 15 digits do);
+//     a 16-digit number that ends in 0 and fails the check, from a file
+//     Excel saved (c.ExcelDigits): Excel keeps exactly the first 15
+//     significant digits and zeroes the 16th, which is the check digit, so
+//     it is computed again — unless the number has 6 significant digits or
+//     fewer, the shape of a number pasted from an exponent display
+//     ("5,09197E+15"), whose other digits were lost before Excel saw it.
+//     Without c.ExcelDigits such a number is refused: a program that
+//     rounds, or a CSV, leaves no way to know the lost digit. A number
+//     shown in exponent form with fewer than 16 digits is always refused.
 //   - "2" (временное свидетельство): exactly 9 digits after removing spaces
 //     and dashes (error otherwise).
 //   - "1" (old style), any other code, and "" with a number that is not 16
 //     (or 9) digits: free text up to 20 characters, returned trimmed with inner
-//     white space collapsed; a float number form becomes its digits.
+//     white space collapsed; a number form that carries all its digits
+//     becomes its digits.
 //
 // The result is the digits for types 2 and 3, the trimmed text otherwise.
-func PolisNumber(s string, typeCode string) (string, string, error) {
+func PolisNumber(s string, typeCode string, c Cell) (string, string, error) {
 	t := trim(s)
 	if t == "" {
 		return "", "", nil
@@ -544,29 +628,35 @@ func PolisNumber(s string, typeCode string) (string, string, error) {
 	}
 	switch code {
 	case PolisSingle, "4", "5":
-		return normalizeENP(t)
+		return normalizeENP(t, c)
 	case PolisTemp:
-		d, _, _, ok := digitsOf(t)
+		n, ok := digitsIn(t, c)
 		if !ok {
 			return "", "", errVSChars
 		}
-		if len(d) != 9 {
+		if n.lostDigits(c, 9) {
+			return "", "", errExponent(t, n, 9, "номере временного свидетельства", "впишите номер из документа в текстовую ячейку")
+		}
+		if len(n.digits) != 9 {
 			return "", "", errVSLength
 		}
-		return d, "", nil
+		return n.digits, "", nil
 	}
-	return normalizeFreeNumber(t, 20, errPolisTooLong)
+	return normalizeFreeNumber(t, 20, errPolisTooLong, c, "номере полиса")
 }
 
 // normalizeENP implements the type 3 branch of PolisNumber on a
 // trimmed, non-empty text.
-func normalizeENP(t string) (string, string, error) {
-	d, form, mantissa, ok := digitsOf(t)
+func normalizeENP(t string, c Cell) (string, string, error) {
+	n, ok := digitsIn(t, c)
 	if !ok {
 		return "", "", errENPChars
 	}
-	warn := ""
-	if len(d) == 15 && form != notNumber && luhnValid(d) {
+	if n.lostDigits(c, 16) {
+		return "", "", errExponent(t, n, 16, "номере полиса", "впишите номер полиса из документа в текстовую ячейку")
+	}
+	d := n.digits
+	if len(d) == 15 && n.fromNumber() && luhnValid(d) {
 		// Luhn ignores a leading zero, so the padded number passes too.
 		return "0" + d, warnENPPadded, nil
 	}
@@ -576,32 +666,36 @@ func normalizeENP(t string) (string, string, error) {
 	if luhnValid(d) {
 		return d, "", nil
 	}
-	if d[15] == '0' && form != notNumber {
-		warn = warnENPRepaired
-		if form == floatNumber && mantissa < 15 && strings.ContainsAny(t, "Ee") {
-			warn = joinWarn(warn, warnENPShortMantissa)
-		}
-		return luhnRepair(d), warn, nil
+	if d[15] != '0' || !n.fromNumber() {
+		return d, warnENPChecksum, nil // as typed
 	}
-	return d, warnENPChecksum, nil
+	// A number that lost its 16th digit.
+	if !c.ExcelDigits || !(c.Number || n.form == bareInteger) {
+		return "", "", errENPLostDigit
+	}
+	if n.sig <= 6 {
+		return "", "", valueErr(fmt.Sprintf("в ячейке число %s — значащих цифр в нём всего %d: так выглядит номер, вставленный из экспоненциальной записи (5,09197E+15), остальные цифры которого уже потеряны; восстановить их нельзя — впишите номер полиса из документа в текстовую ячейку", t, n.sig))
+	}
+	return luhnRepair(d), warnENPRepaired, nil
 }
 
 // normalizeFreeNumber returns a free-form number: trimmed, inner white
-// space collapsed to one space, a float number form turned into its digits
-// (with a warning for the exponent form), at most max characters.
-func normalizeFreeNumber(t string, max int, tooLong error) (string, string, error) {
-	warn := ""
-	if d, form, _, ok := numberDigits(t); ok && form == floatNumber {
-		if strings.ContainsAny(t, "Ee") {
-			warn = warnExponent
+// space collapsed to one space, a number form turned into its digits, at
+// most max characters. A number shown in exponent form that does not
+// write all its digits is refused; of names the number in the message
+// ("номере полиса").
+func normalizeFreeNumber(t string, max int, tooLong error, c Cell, of string) (string, string, error) {
+	if n, ok := readNumber(t, c); ok && n.form == floatNumber {
+		if n.lostDigits(c, 0) {
+			return "", "", errExponent(t, n, 0, of, "впишите номер из документа в текстовую ячейку")
 		}
-		t = d
+		t = n.digits
 	}
 	v, err := freeText(t, max, tooLong)
 	if err != nil {
 		return "", "", err
 	}
-	return v, warn, nil
+	return v, "", nil
 }
 
 // freeText trims and collapses inner blanks to single spaces and checks
@@ -650,20 +744,24 @@ func Collapse(s string) string {
 
 // SMO cleans the СМО identifier for polis.smo.
 //
-// Accepted: a 13-digit ОГРН (spaces and number forms allowed; a failed
-// check digit is a warning, since the МИП's own sample fails it); a 5-digit
-// ФОМС F002 code, as is (4 digits from a numeric cell are left-padded with a
-// warning: the code starts with the region number, e.g. 01); anything else
-// (a name, another length) is returned trimmed with a warning — the mapping's
-// lookup table should translate names. The error is always nil today; it is
-// kept for symmetry with the other converters.
-func SMO(s string) (string, string, error) {
+// Accepted: a 13-digit ОГРН (spaces and number forms that carry all its
+// digits allowed; a failed check digit is a warning, since the МИП's own
+// sample fails it); a 5-digit ФОМС F002 code, as is. One repair: a plain
+// number of 4 digits is an F002 code that lost its leading zero (the code
+// starts with the region's number, 01–09 for nine regions, which a number
+// cannot hold), left-padded with a warning. Anything else — a name,
+// another length, an exponent form that lost digits — is not sent: the
+// result is "" with a warning (the field is optional; an insurer's name is
+// translated to its code with the mapping's map:). The error is always
+// nil; it is kept for symmetry with the other converters.
+func SMO(s string, c Cell) (string, string, error) {
 	t := trim(s)
 	if t == "" {
 		return "", "", nil
 	}
-	d, form, _, ok := digitsOf(t)
-	if ok {
+	n, ok := digitsIn(t, c)
+	if ok && !n.lostDigits(c, len(n.digits)) {
+		d := n.digits
 		switch {
 		case len(d) == 13:
 			if !ValidOGRN(d) {
@@ -672,9 +770,12 @@ func SMO(s string) (string, string, error) {
 			return d, "", nil
 		case len(d) == 5:
 			return d, "", nil
-		case len(d) == 4 && form != notNumber:
+		case len(d) == 4 && n.fromNumber():
 			return "0" + d, warnSMOPadded, nil
 		}
 	}
-	return Collapse(t), warnSMOUnknown, nil
+	if ok && n.exponent && !c.Number {
+		return "", warnSMOExponent, nil
+	}
+	return "", warnSMOUnknown, nil
 }

@@ -50,14 +50,20 @@ func isPhoneSeparator(r rune) bool {
 // format; "+89…" (11 digits) is read as Russian with a warning.
 //
 // Errors: no digits, short local numbers (5–7 digits, the area code is
-// missing), more than 15 digits, and any other count of digits.
-func Phone(s string, format string) (string, string, error) {
+// missing), more than 15 digits, any other count of digits, and a number
+// shown in exponent form that does not write all its digits ("9,12346E+9":
+// the rest were lost; c says whether the text is a number cell's value,
+// which loses nothing).
+func Phone(s string, format string, c Cell) (string, string, error) {
 	t := trim(s)
 	if t == "" {
 		return "", "", nil
 	}
-	if d, form, _, ok := numberDigits(t); ok && form == floatNumber {
-		t = d
+	if n, ok := readNumber(t, c); ok && n.form == floatNumber {
+		if n.lostDigits(c, 0) {
+			return "", "", errExponent(t, n, 0, "номере телефона", "введите номер телефона полностью, например 8 (912) 345-67-89")
+		}
+		t = n.digits
 	}
 	var firstErr error
 	result, warn := "", ""

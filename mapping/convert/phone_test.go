@@ -6,7 +6,7 @@ func TestPhoneVectors(t *testing.T) {
 	v := loadVectors(t)
 	for _, c := range v.Parse.Phone {
 		for _, format := range []string{"", "+7", "8"} {
-			got, warn, err := Phone(c.Input, format)
+			got, warn, err := Phone(c.Input, format, Cell{})
 			want := ""
 			if c.E164 != nil {
 				want = *c.E164
@@ -82,9 +82,11 @@ func TestPhone(t *testing.T) {
 		{"нет", "", "", "", true},
 		{"+", "", "", "", true},
 		{"+0 123 456 789", "", "", "", true},
+		{"9,12346E+9", "", "", "", true}, // a number shown in exponent form: digits lost
+		{"8,91235E+10", "", "", "", true},
 	}
 	for _, tt := range tests {
-		got, warn, err := Phone(tt.in, tt.format)
+		got, warn, err := Phone(tt.in, tt.format, Cell{})
 		if (err != nil) != tt.err || got != tt.want || warn != tt.warn {
 			t.Errorf("Phone(%q, %q) = %q, %q, %v; want %q, %q, error %v",
 				tt.in, tt.format, got, warn, err, tt.want, tt.warn, tt.err)
@@ -92,9 +94,20 @@ func TestPhone(t *testing.T) {
 	}
 }
 
+func TestPhoneExponentForms(t *testing.T) {
+	_, _, err := Phone("9,12346E+9", "", Cell{})
+	if err == nil || err.Error() != "в ячейке число в экспоненциальной записи 9,12346E+9 — значащих цифр в нём 6, а в номере телефона их 10: остальные цифры потеряны, восстановить их нельзя — введите номер телефона полностью, например 8 (912) 345-67-89" {
+		t.Errorf("err = %v", err)
+	}
+	// A number cell's value loses nothing, whatever its notation.
+	if got, _, err := Phone("9.12346E+9", "", Cell{Number: true}); err != nil || got != "+79123460000" {
+		t.Errorf("number cell: %q, %v", got, err)
+	}
+}
+
 func BenchmarkPhone(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		_, _, _ = Phone("8 (912) 345-67-89", "")
+		_, _, _ = Phone("8 (912) 345-67-89", "", Cell{})
 	}
 }

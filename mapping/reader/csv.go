@@ -28,6 +28,10 @@ type csvTable struct {
 	raw      *rawTee
 	encoding string // the encoding used, for the log and the no-header hint
 	comma    rune   // the delimiter used, likewise
+	// row is the spreadsheet row of the record read last: a record is one
+	// row however many line breaks its quoted cells hold, and a blank line
+	// is an empty row (Excel and LibreOffice show both so).
+	row int
 }
 
 // sniffSize is how much of the file is examined to detect the encoding and
@@ -221,7 +225,6 @@ type rawTee struct {
 	buf   []byte // the text read from input offset off on
 	off   int64
 	start int64 // the input offset where the next record's text begins
-	lines int   // line ends before start
 }
 
 var errRecordTooLong = fmt.Errorf("a row is longer than %d MiB (a quote that is never closed?); refused", maxRecordBytes>>20)
@@ -246,9 +249,19 @@ func (t *rawTee) take(end int64) []byte {
 	i := int(t.start - t.off)
 	j := int(min(max(end-t.off, int64(i)), int64(len(t.buf))))
 	rec := t.buf[i:j:j]
-	t.lines += bytes.Count(rec, []byte{'\n'})
 	t.start = t.off + int64(j)
 	return rec
+}
+
+// blankLines counts the empty lines between the end of the previous
+// record and the text not yet handed out, for the row number of a record
+// encoding/csv failed to read.
+func (t *rawTee) blankLines() int {
+	i := int(t.start - t.off)
+	if i < 0 || i > len(t.buf) {
+		return 0
+	}
+	return leadingBlankLines(t.buf[i:])
 }
 
 // detectDelimiter counts ';', ',' and tab outside quotes in the first lines
@@ -285,22 +298,26 @@ func (t *csvTable) Next() (int, []string, error) {
 		if errors.Is(err, io.EOF) {
 			return 0, nil, io.EOF
 		}
+		row := t.row + 1 + t.raw.blankLines()
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return pe.StartLine, nil, &ReadError{File: t.path, Line: pe.Line, Column: fmt.Sprintf("№%d", pe.Column), Err: pe.Err}
+			return row, nil, &ReadError{File: t.path, Line: row, Column: fmt.Sprintf("№%d", pe.Column),
+				Err: fmt.Errorf("%w (line %d of the file)", pe.Err, pe.Line)}
 		}
-		return 0, nil, &ReadError{File: t.path, Line: t.raw.lines + 1, Err: err}
+		return row, nil, &ReadError{File: t.path, Line: row, Err: err}
 	}
 	line, _ := t.r.FieldPos(0)
 	raw := t.raw.take(t.r.InputOffset())
+	blanks := leadingBlankLines(raw)
+	t.row += 1 + blanks
 	// Only a line break inside a cell can hide a swallowed row.
 	if slices.ContainsFunc(rec, func(c string) bool { return strings.IndexByte(c, '\n') >= 0 }) {
 		if col, last, ok := brokenQuote(raw, t.comma); !ok {
-			what := fmt.Sprintf("rows %d–%d ran together into one", line, line+last)
+			what := fmt.Sprintf("lines %d–%d of the file ran together into one row", line, line+last)
 			if last == 0 {
 				what = "it runs on to the end of the file"
 			}
-			return line, nil, &ReadError{File: t.path, Line: line, Column: fmt.Sprintf("№%d", col), Err: fmt.Errorf(
+			return t.row, nil, &ReadError{File: t.path, Line: t.row, Column: fmt.Sprintf("№%d", col), Err: fmt.Errorf(
 				"a quoted value is not closed properly (a \" inside it is not doubled, or the closing \" is missing), so %s; double the quotes inside the value, or remove them", what)}
 		}
 	}
@@ -309,7 +326,24 @@ func (t *csvTable) Next() (int, []string, error) {
 			rec[i] = strings.ReplaceAll(c, "\ufeff", "")
 		}
 	}
-	return line, rec, nil
+	return t.row, rec, nil
+}
+
+// leadingBlankLines counts the empty lines at the start of raw: encoding/csv
+// skips them, a spreadsheet shows each as an empty row.
+func leadingBlankLines(raw []byte) int {
+	n := 0
+	for {
+		switch {
+		case bytes.HasPrefix(raw, []byte("\n")):
+			raw = raw[1:]
+		case bytes.HasPrefix(raw, []byte("\r\n")):
+			raw = raw[2:]
+		default:
+			return n
+		}
+		n++
+	}
 }
 
 // brokenQuote checks the text of a record that spans lines: every quoted

@@ -747,7 +747,7 @@ func TestHostileUnclosedQuote(t *testing.T) {
 		// encoding/csv alone returns row 5 with "Павел;Павлович;…\n" in one cell.
 		{"unclosed-end.csv", []int{2, 3, 4}, []string{"row 5", `column "№2"`, "runs on to the end of the file"}},
 		// encoding/csv alone swallows rows 4 and 5 into row 3 without a word.
-		{"unclosed-mid.csv", []int{2}, []string{"row 3", `column "№2"`, "rows 3–5 ran together"}},
+		{"unclosed-mid.csv", []int{2}, []string{"row 3", `column "№2"`, "lines 3–5 of the file ran together"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -771,7 +771,7 @@ func TestHostileUnclosedQuote(t *testing.T) {
 			}
 		}
 	}
-	wantErr(t, readAllUntilErr(), "f.csv, row 2", `column "№3"`, "rows 2–5 ran together")
+	wantErr(t, readAllUntilErr(), "f.csv, row 2", `column "№3"`, "lines 2–5 of the file ran together")
 
 	// Quoted cells with line breaks, doubled quotes, the delimiter inside
 	// quotes and bare quotes in an unquoted cell are fine.
@@ -779,7 +779,7 @@ func TestHostileUnclosedQuote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rowLines(recs); fmt.Sprint(got) != "[2 4 7]" {
+	if got := rowLines(recs); fmt.Sprint(got) != "[2 3 4]" {
 		t.Fatalf("rows %v", got)
 	}
 	if recs[0].cells[6] != "г. Москва,\nул. Ленина; д. 1" || recs[0].cells[7] != `ООО "Ромашка"` || recs[1].cells[7] != `ООО "Ромашка"` || recs[2].cells[7] != `"Лютик" ` {

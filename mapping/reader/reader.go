@@ -4,8 +4,11 @@
 // export, and .xls/.ods converted by LibreOffice when it is installed. A
 // hostile or broken file ends in an error naming the file, sheet, row and
 // column, within bounded memory (the zip limits in xlsx.go). Cells come as
-// the file stores them (a date cell is its serial number); what they mean
-// is the caller's business. The package imports nothing of mipimport.
+// the file stores them, except that a number in a cell formatted as a date
+// comes as the date it shows (dd.mm.yyyy; xlsx_style.go): so a bare number
+// is never a date in disguise. CellKinds tells a number from text and
+// SavedBy names the program that saved a workbook; what cells mean is the
+// caller's business. The package imports nothing of mipimport.
 package reader
 
 import (
@@ -24,8 +27,9 @@ type Table interface {
 	// Sheet names the sheet being read ("" for CSV).
 	Sheet() string
 	// Date1904 reports whether the workbook counts its date serials from
-	// 1904 (as Excel for Mac did); a date cell's raw value means another
-	// day then. Always false for CSV.
+	// 1904 (as Excel for Mac did): a serial number outside a date cell
+	// (a column the mapping says holds serials) means another day then.
+	// Always false for CSV.
 	Date1904() bool
 	Close() error
 }
@@ -36,6 +40,57 @@ type ReadOptions struct {
 	Encoding  string // csv: "auto", "utf-8", "windows-1251", "koi8-r", "utf-16le", "utf-16be"
 	Delimiter string // csv: "auto", ";", ",", "\t"
 	TmpDir    string // xlsx: where a large shared strings table spills; "" = system default
+
+	// rawDates keeps a date cell's serial number as excelize's
+	// RawCellValue gives it (the differential test compares with that).
+	rawDates bool
+}
+
+// Kind says what a cell of a workbook held, beyond its text.
+type Kind uint8
+
+// The kinds of cell. A CSV field is always KindText: a CSV holds the text
+// a spreadsheet showed.
+const (
+	KindText   Kind = iota // text (a shared or inline string, a formula's text), or empty
+	KindNumber             // a number; the text is the number stored, e.g. "5.0919700000000003E+15"
+	KindDate               // a number formatted as a date; the text is the date shown, dd.mm.yyyy
+	KindBool               // TRUE/FALSE, as "1"/"0"
+	KindError              // an error value such as "#N/A"
+)
+
+// CellKinds returns what each cell of the row Next returned last held, in
+// the cells' columns (shorter than the row when its last cells are text),
+// or nil for a table whose cells are all text (CSV). The slice is valid
+// until the next call of Next.
+func CellKinds(t Table) []Kind {
+	switch x := t.(type) {
+	case *xlsxTable:
+		return x.kinds
+	case *convertedTable:
+		return x.kinds
+	}
+	return nil
+}
+
+// SavedBy returns the program that saved a workbook, as the workbook says
+// ("Microsoft Excel", "LibreOffice/7.6.4.1$Linux_X86_64 …"), or "" when it
+// does not say or t is a CSV.
+func SavedBy(t Table) string {
+	switch x := t.(type) {
+	case *xlsxTable:
+		return x.book.app
+	case *convertedTable:
+		return x.book.app
+	}
+	return ""
+}
+
+// SavedByExcel reports whether the program that saved a workbook is
+// Microsoft Excel (which keeps 15 significant digits of a number and
+// zeroes the rest).
+func SavedByExcel(app string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(app)), "microsoft excel")
 }
 
 // ErrUnsupported is returned for input formats the tool cannot read (or

@@ -2,6 +2,7 @@ package reader
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -61,13 +62,61 @@ func TestCSVEncodingsAndDelimiters(t *testing.T) {
 				{3, []string{"Иванов", "Иван", "01.02.1990"}},
 				{4, []string{"", "", ""}},
 				{5, []string{`Петрова "Анна"`, "Мария\nВторая строка", "1.2.1985"}},
-				{7, []string{"Сидоров", "Пётр", "03.03.1970", "лишнее"}},
-				{8, []string{"Коротков"}},
+				{6, []string{"Сидоров", "Пётр", "03.03.1970", "лишнее"}},
+				{7, []string{"Коротков"}},
 			}
 			if !reflect.DeepEqual(rows, want) {
 				t.Fatalf("got  %v\nwant %v", rows, want)
 			}
 		})
+	}
+}
+
+// TestCSVRowsAsASpreadsheetNumbersThem: a record whose quoted cells hold
+// line breaks is one row, and a blank line is an empty row, as Excel and
+// LibreOffice show a CSV; the row numbers of the report, the fix file and
+// the state are these.
+func TestCSVRowsAsASpreadsheetNumbersThem(t *testing.T) {
+	for _, eol := range []string{"\n", "\r\n"} {
+		text := strings.Join([]string{
+			"Фамилия;Адрес;Телефон",
+			`Иванов;"г. Москва,` + eol + `ул. Ленина, д. 1` + eol + `кв. 2";89123456789`,
+			`Петров;"одна строка";89123456780`,
+			"",
+			`Сидоров;"две` + eol + `строки";89123456781`,
+			"Козлов;;89123456782",
+		}, eol) + eol
+		tb, err := newCSVTable("f.csv", strings.NewReader(text), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range readAll(t, tb) {
+			got = append(got, fmt.Sprintf("%d %s", r.line, r.cells[0]))
+		}
+		want := []string{"1 Фамилия", "2 Иванов", "3 Петров", "5 Сидоров", "6 Козлов"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("line ends %q: rows %q, want %q", eol, got, want)
+		}
+	}
+	// A record encoding/csv cannot read is named by its row too.
+	tb, err := newCSVTable("f.csv", strings.NewReader("a,b\n\"x\ny\",1\n\n3,\"4\"5\"\n"), ReadOptions{Delimiter: ","})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.r.LazyQuotes = false
+	for {
+		_, _, err := tb.Next()
+		if errors.Is(err, io.EOF) {
+			t.Fatal("no error for a bare quote")
+		}
+		if err != nil {
+			var re *ReadError
+			if !errors.As(err, &re) || re.Line != 4 || !strings.Contains(err.Error(), "line 5 of the file") {
+				t.Fatalf("err = %v, want row 4 (line 5 of the file)", err)
+			}
+			break
+		}
 	}
 }
 
@@ -171,11 +220,52 @@ func TestXLSXReader(t *testing.T) {
 		t.Fatalf("row numbers %d %d %d %d, want 1 3 4 6 as the sheet shows them", data[0].line, data[1].line, data[2].line, data[3].line)
 	}
 	iv := data[2].cells
-	if iv[0] != "Иванов" || iv[1] != "32905" || iv[2] != "101998900" || iv[3] != "7700000000000000" {
-		t.Fatalf("raw values %q: want the date serial and the numbers without exponent", iv)
+	if iv[0] != "Иванов" || iv[1] != "01.02.1990" || iv[2] != "101998900" || iv[3] != "7700000000000000" {
+		t.Fatalf("values %q: want the date as the cell shows it and the numbers without exponent", iv)
 	}
 	if len(iv) < 5 || iv[4] != "36" {
 		t.Fatalf("formula cell %q, want its cached value", iv)
+	}
+}
+
+// TestXLSXCellKinds: the reader tells a number from text and a date cell
+// from a number, per cell of the row just read.
+func TestXLSXCellKinds(t *testing.T) {
+	for _, date1904 := range []bool{false, true} {
+		tb, err := Open(writeWorkbook(t, date1904), ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			line, cells, err := tb.Next()
+			if err != nil {
+				t.Fatalf("row 4 not found: %v", err)
+			}
+			if line != 4 {
+				continue
+			}
+			if cells[1] != "01.02.1990" {
+				t.Errorf("1904=%v: the date cell reads %q", date1904, cells[1])
+			}
+			want := []Kind{KindText, KindDate, KindNumber, KindNumber}
+			if got := CellKinds(tb); len(got) < 4 || !reflect.DeepEqual(got[:4], want) {
+				t.Errorf("1904=%v: kinds %v, want %v", date1904, got, want)
+			}
+			break
+		}
+		if app := SavedBy(tb); app == "" || SavedByExcel(app) {
+			t.Errorf("excelize wrote the file, the table says %q", app)
+		}
+		tb.Close()
+	}
+	csv, err := Open("testdata/cp1251.csv", ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer csv.Close()
+	csv.Next()
+	if CellKinds(csv) != nil || SavedBy(csv) != "" {
+		t.Errorf("a CSV has only text and no program that saved it")
 	}
 }
 
@@ -244,13 +334,16 @@ func TestXLSThroughLibreOffice(t *testing.T) {
 	for _, r := range rows {
 		if len(r.cells) > 2 && r.cells[0] == "Иванов" {
 			found = true
-			if r.line != 4 || r.cells[1] != "32905" || r.cells[2] != "101998900" {
+			if r.line != 4 || r.cells[1] != "01.02.1990" || r.cells[2] != "101998900" {
 				t.Fatalf("converted row %d: %q", r.line, r.cells)
 			}
 		}
 	}
 	if !found {
 		t.Fatalf("the data row is missing after conversion: %v", rows)
+	}
+	if app := SavedBy(tb); !strings.Contains(app, "LibreOffice") || SavedByExcel(app) {
+		t.Errorf("converted by LibreOffice, the table says it was saved by %q", app)
 	}
 	if _, err := os.Stat(tb.(*convertedTable).dir); !os.IsNotExist(err) {
 		t.Fatal("the temporary conversion directory was not removed")

@@ -56,17 +56,22 @@ type xlsxTable struct {
 	// the row returned last; the next call reports it.
 	badNext  error
 	date1904 bool
+	rawDates bool // keep date cells as their serial numbers (ReadOptions.rawDates)
 
 	// The row being read: its text end to end, each filled cell's column
 	// and where its text ends.
 	text  []byte
 	cells []cellEnd
+	kinds []Kind // what each cell of the row held; see CellKinds
 	v     []byte // a cell's <v> text
 	si    siText // a cell's <is>
 	cname []byte // a cell's qualified element name
 }
 
-type cellEnd struct{ col, end int }
+type cellEnd struct {
+	col, end int
+	kind     Kind
+}
 
 // Limits of a sheet, as excelize has them.
 const (
@@ -82,7 +87,11 @@ func openXLSX(path string, o ReadOptions) (*xlsxTable, error) {
 	if err != nil {
 		return nil, &ReadError{File: path, Err: err}
 	}
-	t := &xlsxTable{path: path, book: b, date1904: b.date1904}
+	if err := b.checkParts(); err != nil {
+		b.Close()
+		return nil, &ReadError{File: path, Err: err}
+	}
+	t := &xlsxTable{path: path, book: b, date1904: b.date1904, rawDates: o.rawDates}
 	fail := func(err error) (*xlsxTable, error) {
 		t.Close()
 		return nil, &ReadError{File: path, Sheet: t.sheet, Err: err}
@@ -124,6 +133,7 @@ func (t *xlsxTable) Next() (int, []string, error) {
 	}
 	t.line = line
 	if t.next > line {
+		t.kinds = t.kinds[:0]
 		return line, nil, nil // a row the sheet leaves out
 	}
 	t.held = false
@@ -227,14 +237,17 @@ func (t *xlsxTable) readCells(line int) ([]string, error) {
 // readCell reads a <c> whose start was just read and returns its column.
 func (t *xlsxTable) readCell(prev int) (int, error) {
 	var ref, typ []byte
+	style := 0
 	for _, a := range t.sc.attrs {
 		switch string(a.local) {
 		case "r":
 			ref = a.value
 		case "s":
-			if _, err := strconv.ParseInt(string(a.value), 10, 64); err != nil {
+			s, err := strconv.ParseInt(string(a.value), 10, 64)
+			if err != nil {
 				return 0, fmt.Errorf("a cell's style %q is not a number", a.value)
 			}
+			style = int(min(max(s, -1), 1<<30))
 		case "t":
 			typ = a.value
 		}
@@ -291,6 +304,7 @@ func (t *xlsxTable) readCell(prev int) (int, error) {
 		}
 	}
 	from := len(t.text)
+	kind := KindText
 	switch {
 	case shared && len(t.v) > 0:
 		i, err := sstIndex(t.v)
@@ -304,12 +318,78 @@ func (t *xlsxTable) readCell(prev int) (int, error) {
 	case inline && hasIS:
 		t.text = t.si.appendTo(t.text)
 	default:
-		t.text = append(t.text, t.v...)
+		kind = t.appendValue(string(typ), style)
 	}
 	if len(t.text) > from || hasF {
-		t.cells = append(t.cells, cellEnd{col: col, end: len(t.text)})
+		if len(t.text) == from {
+			kind = KindText // a formula without a cached value
+		}
+		t.cells = append(t.cells, cellEnd{col: col, end: len(t.text), kind: kind})
 	}
 	return col, nil
+}
+
+// appendValue appends a cell's <v> by its type (t attribute): a number in
+// a date-formatted cell as the date it shows, an ISO date cell (t="d") as
+// dd.mm.yyyy, anything else as written. It returns the cell's kind.
+func (t *xlsxTable) appendValue(typ string, style int) Kind {
+	if len(t.v) == 0 {
+		return KindText
+	}
+	switch typ {
+	case "", "n":
+		if show := t.book.styles.of(style); show != showNumber && !t.rawDates {
+			if out, ok := appendSerialDate(t.text, string(t.v), t.date1904, show); ok {
+				t.text = out
+				return KindDate
+			}
+		}
+		t.text = append(t.text, t.v...)
+		return KindNumber
+	case "d":
+		if !t.rawDates {
+			if out, ok := appendISODate(t.text, t.v); ok {
+				t.text = out
+				return KindDate
+			}
+		}
+	case "b":
+		t.text = append(t.text, t.v...)
+		return KindBool
+	case "e":
+		t.text = append(t.text, t.v...)
+		return KindError
+	}
+	t.text = append(t.text, t.v...)
+	return KindText
+}
+
+// appendISODate appends the date of an ISO 8601 date cell ("1990-02-01",
+// "1990-02-01T13:45:30") as dd.mm.yyyy, with the time when it is not
+// midnight.
+func appendISODate(dst, v []byte) ([]byte, bool) {
+	s := strings.TrimSpace(string(v))
+	day, clock, _ := strings.Cut(s, "T")
+	parts := strings.Split(day, "-")
+	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) != 2 || len(parts[2]) != 2 {
+		return dst, false
+	}
+	for _, p := range parts {
+		if strings.Trim(p, "0123456789") != "" {
+			return dst, false
+		}
+	}
+	dst = append(dst, parts[2]...)
+	dst = append(dst, '.')
+	dst = append(dst, parts[1]...)
+	dst = append(dst, '.')
+	dst = append(dst, parts[0]...)
+	clock = strings.TrimRight(clock, "Z")
+	if len(clock) >= 8 && clock[:8] != "00:00:00" {
+		dst = append(dst, ' ')
+		dst = append(dst, clock[:8]...)
+	}
+	return dst, true
 }
 
 // sstIndex reads a shared string cell's value as excelize does
@@ -332,6 +412,7 @@ func sstIndex(v []byte) (int, error) {
 // rowCells makes the row's cells, with "" in the columns left empty: one
 // string holds all the text.
 func (t *xlsxTable) rowCells() []string {
+	t.kinds = t.kinds[:0]
 	if len(t.cells) == 0 {
 		return nil
 	}
@@ -341,6 +422,12 @@ func (t *xlsxTable) rowCells() []string {
 	for _, c := range t.cells {
 		cells[c.col-1] = all[from:c.end]
 		from = c.end
+		if c.kind != KindText {
+			for len(t.kinds) < c.col {
+				t.kinds = append(t.kinds, KindText)
+			}
+			t.kinds[c.col-1] = c.kind
+		}
 	}
 	return cells
 }
@@ -430,10 +517,11 @@ func (t *xlsxTable) Close() error {
 // fail to unpack or fail its checksum (archive/zip tells only at the end
 // of the part, and a sheet's rows are read before that), and the XML
 // scanner holds a text run, a tag or a comment whole in memory. So: the
-// sizes and packing ratios are checked from the zip directory first, then
-// every part is unpacked once (without keeping it) to verify its checksum,
-// and the sheets and shared strings are scanned for over-long rows and for
-// being cut short.
+// sizes and packing ratios are checked here from the zip directory first,
+// before any part is unpacked; then, once the workbook's structure is read
+// (its parts are small and size-checked), checkParts unpacks every part
+// once (without keeping it) to verify its checksum, and scans the sheets
+// and shared strings for over-long rows and for being cut short.
 func checkArchive(path string) error {
 	zr, err := openZip(path)
 	if err != nil {
@@ -441,7 +529,6 @@ func checkArchive(path string) error {
 	}
 	defer zr.Close()
 	var total uint64
-	sheets := 0
 	for _, f := range zr.File {
 		size := f.UncompressedSize64
 		total += size
@@ -451,21 +538,37 @@ func checkArchive(path string) error {
 		if size > ratioFloor && size/maxInflate > f.CompressedSize64 {
 			return fmt.Errorf("part %q unpacks from %d KiB to %d MiB (over %d times): a zip bomb or a damaged file; refused", f.Name, f.CompressedSize64>>10, size>>20, maxInflate)
 		}
-		kind := partKind(f.Name)
-		if kind == "struct" {
+		if partKind(f.Name) == "struct" {
 			if err := checkStructSize(f); err != nil {
 				return err
 			}
 		}
-		if kind == "row" {
-			sheets++
-		}
 	}
-	if sheets == 0 {
+	return nil
+}
+
+// checkParts is the second half of checkArchive, once the structure is
+// known: the workbook must hold a worksheet, and every part must unpack
+// whole with its checksum right; the worksheets and the shared strings
+// are scanned, wherever in the archive the relationships put them.
+func (b *xlsxBook) checkParts() error {
+	sheets := b.sheetParts()
+	if len(sheets) == 0 {
 		return errors.New("cannot open the workbook: the archive holds no worksheet (is it a real .xlsx, not a .zip or .docx renamed?)")
 	}
-	for _, f := range zr.File {
-		if err := checkPart(f); err != nil {
+	sst := ""
+	if f := b.part(sharedStringsPart); f != nil {
+		sst = partKey(f.Name)
+	}
+	for _, f := range b.zr.File {
+		kind := partKind(f.Name)
+		switch k := partKey(f.Name); {
+		case sheets[k]:
+			kind = "row"
+		case k == sst:
+			kind = "si"
+		}
+		if err := checkPart(f, kind); err != nil {
 			return fmt.Errorf("the workbook is damaged or not a real .xlsx: part %q: %w; open it in Excel and save it again", f.Name, err)
 		}
 	}
@@ -481,31 +584,33 @@ func checkStructSize(f *zip.File) error {
 	return nil
 }
 
-// partKind names the element a streamed part repeats ("row" for a sheet,
-// "si" for the shared strings), as excelize tells them; "struct" for the
-// workbook and the relationships, which are decoded whole; or "".
+// partKind names, by a part's usual name, the element a streamed part
+// repeats ("row" for a sheet, "si" for the shared strings), as excelize
+// tells them; "struct" for the parts decoded whole (the workbook, the
+// relationships, the styles, the document properties); or "". checkParts
+// also knows the parts by the workbook's relationships.
 func partKind(name string) string {
-	name = strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
+	name = partKey(name)
 	switch {
 	case strings.HasPrefix(name, "xl/worksheets/sheet"):
 		return "row"
 	case name == "xl/sharedstrings.xml":
 		return "si"
-	case name == "xl/workbook.xml" || strings.HasSuffix(name, ".rels"):
+	case name == "xl/workbook.xml" || name == "xl/styles.xml" || name == "docprops/app.xml" || strings.HasSuffix(name, ".rels"):
 		return "struct" // decoded whole by openBook
 	}
 	return ""
 }
 
-// checkPart unpacks one part without keeping it; a sheet or the shared
-// strings go through scanXML.
-func checkPart(f *zip.File) error {
+// checkPart unpacks one part without keeping it; a sheet (kind "row") or
+// the shared strings ("si") go through scanXML.
+func checkPart(f *zip.File, kind string) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	if kind := partKind(f.Name); (kind == "row" || kind == "si") && !f.FileInfo().IsDir() {
+	if (kind == "row" || kind == "si") && !f.FileInfo().IsDir() {
 		if err := scanXML(rc, kind); err != nil {
 			return err
 		}

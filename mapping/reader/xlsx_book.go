@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -16,7 +17,9 @@ import (
 // The workbook's structure, read the way excelize reads it: the workbook
 // part named by the package relationships, its sheets in order with their
 // visibility, each sheet's part through the workbook relationships, the
-// 1904 date system flag, and the shared strings at xl/sharedStrings.xml.
+// 1904 date system flag, and the shared strings. Part names are compared
+// without regard to letter case, as the package format (OPC) says; a
+// relationship's target may sit anywhere in the archive.
 
 const (
 	relOfficeDocument       = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
@@ -27,13 +30,29 @@ type bookSheet struct {
 	name, state, rid string
 }
 
+// bookRel is a workbook relationship: what kind of part it names and the
+// part's name, resolved against the workbook part.
+type bookRel struct {
+	kind string // the last segment of the relationship type: "worksheet", "styles", "sharedStrings", …
+	part string
+}
+
 type xlsxBook struct {
 	zr       *zip.ReadCloser
-	parts    map[string]*zip.File // by name, "\" made "/"
+	parts    map[string]*zip.File // by folded name (partKey)
 	wbPath   string
 	sheets   []bookSheet
-	targets  map[string]string // workbook relationship id → target
+	rels     map[string]bookRel // workbook relationship id → the part it names
+	sstPart  *zip.File          // the shared strings, where the relationships put them
 	date1904 bool
+	styles   cellStyles // which cell styles show a number as a date
+	app      string     // the program that saved the file (docProps/app.xml)
+}
+
+// partKey folds a part name for lookup: "\" made "/", no leading "/",
+// lower case (OPC part names are equal regardless of case).
+func partKey(name string) string {
+	return strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(name, "\\", "/"), "/"))
 }
 
 func openBook(file string) (*xlsxBook, error) {
@@ -43,7 +62,12 @@ func openBook(file string) (*xlsxBook, error) {
 	}
 	b := &xlsxBook{zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
 	for _, f := range zr.File {
-		b.parts[strings.ReplaceAll(f.Name, "\\", "/")] = f
+		k := partKey(f.Name)
+		if other, dup := b.parts[k]; dup && !f.FileInfo().IsDir() {
+			zr.Close()
+			return nil, fmt.Errorf("the workbook is damaged: it holds two parts named %q and %q, which a workbook may not (part names ignore letter case); open it in Excel and save it again", other.Name, f.Name)
+		}
+		b.parts[k] = f
 	}
 	if err := b.readStructure(); err != nil {
 		zr.Close()
@@ -54,27 +78,21 @@ func openBook(file string) (*xlsxBook, error) {
 
 func (b *xlsxBook) Close() error { return b.zr.Close() }
 
-// part returns a part by name; sharedStrings.xml is also found in another
-// case, as excelize finds it.
+// part returns a part by name, whatever the case of its letters; the
+// shared strings are where the workbook's relationships put them.
 func (b *xlsxBook) part(name string) *zip.File {
-	if f, ok := b.parts[name]; ok {
-		return f
+	if name == sharedStringsPart && b.sstPart != nil {
+		return b.sstPart
 	}
-	if name == sharedStringsPart {
-		for n, f := range b.parts {
-			if strings.EqualFold(n, name) {
-				return f
-			}
-		}
-	}
-	return nil
+	return b.parts[partKey(name)]
 }
 
 type xmlRels struct {
 	Rels []struct {
-		ID     string `xml:"Id,attr"`
-		Type   string `xml:"Type,attr"`
-		Target string `xml:"Target,attr"`
+		ID         string `xml:"Id,attr"`
+		Type       string `xml:"Type,attr"`
+		Target     string `xml:"Target,attr"`
+		TargetMode string `xml:"TargetMode,attr"`
 	} `xml:"Relationship"`
 }
 
@@ -107,16 +125,46 @@ func (b *xlsxBook) decodePart(name string, v any) error {
 	return nil
 }
 
+// relKind is the last segment of a relationship type, the same in the
+// transitional and the strict namespace.
+func relKind(typ string) string {
+	return typ[strings.LastIndexByte(typ, '/')+1:]
+}
+
+// resolveTarget returns the part a relationship names: a target relative
+// to the source part's folder, or absolute from the package root. A target
+// may be percent-encoded (it is a URI); the plain form is tried first.
+func (b *xlsxBook) resolveTarget(source, target string) string {
+	target = strings.ReplaceAll(target, "\\", "/")
+	p := path.Clean(path.Dir(source) + "/" + target)
+	if strings.HasPrefix(target, "/") {
+		p = path.Clean(target)
+	}
+	p = strings.TrimPrefix(p, "/")
+	if b.parts[partKey(p)] == nil {
+		if u, err := url.PathUnescape(p); err == nil && b.parts[partKey(u)] != nil {
+			return u
+		}
+	}
+	return p
+}
+
 func (b *xlsxBook) readStructure() error {
 	var root xmlRels
 	if err := b.decodePart("_rels/.rels", &root); err != nil {
 		return err
 	}
 	b.wbPath = "xl/workbook.xml"
+	appPath := "docProps/app.xml"
+	found := false
 	for _, r := range root.Rels {
-		if r.Type == relOfficeDocument || r.Type == relOfficeDocumentStrict {
-			b.wbPath = strings.TrimPrefix(r.Target, "/")
-			break
+		switch {
+		case r.Type == relOfficeDocument || r.Type == relOfficeDocumentStrict:
+			if !found {
+				b.wbPath, found = b.resolveTarget("/", r.Target), true
+			}
+		case relKind(r.Type) == "extended-properties":
+			appPath = b.resolveTarget("/", r.Target)
 		}
 	}
 	var wb xmlWorkbook
@@ -145,13 +193,29 @@ func (b *xlsxBook) readStructure() error {
 	if err := b.decodePart(dir+"_rels/"+base+".rels", &rels); err != nil {
 		return err
 	}
-	b.targets = make(map[string]string, len(rels.Rels))
+	b.rels = make(map[string]bookRel, len(rels.Rels))
+	stylesPath := "xl/styles.xml"
 	for _, r := range rels.Rels {
-		if _, dup := b.targets[r.ID]; !dup {
-			b.targets[r.ID] = r.Target
+		if r.TargetMode == "External" {
+			continue
+		}
+		rel := bookRel{kind: relKind(r.Type), part: b.resolveTarget(b.wbPath, r.Target)}
+		if _, dup := b.rels[r.ID]; !dup {
+			b.rels[r.ID] = rel
+		}
+		switch rel.kind {
+		case "sharedStrings":
+			if b.sstPart == nil {
+				b.sstPart = b.parts[partKey(rel.part)]
+			}
+		case "styles":
+			stylesPath = rel.part
 		}
 	}
-	return nil
+	if err := b.readStyles(stylesPath); err != nil {
+		return err
+	}
+	return b.readApp(appPath)
 }
 
 // pickSheet returns the named sheet, or the first visible one.
@@ -179,26 +243,34 @@ func (b *xlsxBook) pickSheet(want string) (string, error) {
 	return "", errors.New("the workbook has no sheets")
 }
 
-// sheetPart returns the part that holds a sheet, resolved as excelize
-// resolves it (a target relative to the workbook part, or absolute).
+// sheetPart returns the part that holds a sheet, found through the
+// workbook's relationships wherever it lives in the archive.
 func (b *xlsxBook) sheetPart(name string) (*zip.File, error) {
 	for _, s := range b.sheets {
 		if s.name != name {
 			continue
 		}
-		target, ok := b.targets[s.rid]
+		rel, ok := b.rels[s.rid]
 		if !ok {
 			continue
 		}
-		p := path.Clean(path.Dir(b.wbPath) + "/" + strings.ReplaceAll(target, "\\", "/"))
-		if strings.HasPrefix(target, "/") {
-			p = path.Clean(strings.ReplaceAll(target, "\\", "/"))
-		}
-		if f := b.part(strings.TrimPrefix(p, "/")); f != nil {
+		if f := b.part(rel.part); f != nil {
 			return f, nil
 		}
 	}
 	return nil, fmt.Errorf("the workbook names sheet %q but does not hold its data", name)
+}
+
+// sheetParts returns the worksheet parts the workbook names and holds, by
+// folded name.
+func (b *xlsxBook) sheetParts() map[string]bool {
+	out := map[string]bool{}
+	for _, rel := range b.rels {
+		if rel.kind == "worksheet" && b.part(rel.part) != nil {
+			out[partKey(rel.part)] = true
+		}
+	}
+	return out
 }
 
 const sharedStringsPart = "xl/sharedStrings.xml"

@@ -89,7 +89,7 @@ func excelizeRowsN(path, sheet string, limit int) (sheetName string, date1904 bo
 // readXLSX reads a sheet through openXLSX, at most limit rows (limit < 0:
 // all), with the line number of each row.
 func readXLSX(path, sheet string, limit int) (sheetName string, date1904 bool, lines []int, rows [][]string, err error) {
-	tb, err := openXLSX(path, ReadOptions{Sheet: sheet, TmpDir: filepath.Dir(path)})
+	tb, err := openXLSX(path, ReadOptions{Sheet: sheet, TmpDir: filepath.Dir(path), rawDates: true})
 	if err != nil {
 		return "", false, nil, nil, err
 	}

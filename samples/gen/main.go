@@ -37,12 +37,12 @@ import (
 // row is one sample patient and how the clinic's file holds it.
 type row struct {
 	fio      string
-	birth    string // dd.mm.yyyy
+	birth    string // dd.mm.yyyy, or "num:N" for a number typed into a General cell
 	dateCell bool   // birth stored as an Excel date cell (else text as typed)
 	gender   string
 	snils    string // 9-digit base (check digits are computed), or "bad:…" kept as is, or ""
 	snilsNum bool   // СНИЛС stored as a number: separators and leading zeros lost
-	enp      string // 15-digit base (check digit computed), or "dup:N" reusing row N's
+	enp      string // 15-digit base (check digit computed), "dup:N" reusing row N's, or "text:…" kept as is
 	enpNum   bool   // ЕНП stored as a number
 	phone    string
 	address  string
@@ -86,6 +86,9 @@ var rows = []row{
 	{"Захарова Ульяна Тимуровна", "10.10.1997", true, "Ж", "444555666", false, "770000000000028", false, "8 (934) 012-01-01", "г. Москва, ул. Зелёная, д. 5", "", "0(I) Rh-", "да", "2", "16.04.2024", "uploaded", ""},
 	{"Зайцев Роман Евгеньевич", "01.01.1970", true, "М", "555666777", false, "770000000000029", false, "8 (935) 111-11-11", "г. Москва, ул. Парковая, д. 27", "", "", "да", "3", "17.05.2021", "uploaded", ""},
 	{"Титова Галина Львовна", "19.11.1952", true, "Ж", "666777888", false, "770000000000030", false, "8 (936) 222-22-22", "г. Москва, ул. Садовая, д. 9", "", "AB(IV) Rh+", "нет", "1", "18.06.2020", "uploaded", ""},
+	{"Орлов Глеб Маркович", "03.04.1987", true, "М", "777888999", false, "text:7,70003E+15", false, "8 (937) 333-33-33", "г. Москва, ул. Лесная, д. 7", "", "", "да", "2", "19.07.2021", "invalid", "ЕНП pasted from an exponent display: digits lost"},
+	{"Кириллова Дарья Павловна", "num:10385", false, "Ж", "888999000", false, "770000000000032", false, "8 (938) 444-44-44", "г. Москва, ул. Речная, д. 3", "", "", "нет", "3", "20.08.2022", "invalid", "birthday typed as 010385 into a General cell: a number, not a date"},
+	{"Симонов Илья Андреевич", "12.12.1992", true, "М", "999000111", false, "770000000000033", false, "#N/A", "г. Москва, ул. Мира, д. 12", "", "", "да", "1", "21.09.2023", "invalid", "Excel error value in the phone cell"},
 }
 
 var header = []string{"№ п/п", "ФИО", "Дата рождения", "Пол", "СНИЛС", "Полис ОМС", "Телефон", "Адрес регистрации", "Эл. почта", "Группа крови", "Работает", "Участок", "Дата прикрепления"}
@@ -157,7 +160,9 @@ func sheetRow(i int) int {
 
 func (r row) cells(i int) []any {
 	var birth any = r.birth
-	if r.dateCell {
+	if n, ok := strings.CutPrefix(r.birth, "num:"); ok {
+		birth, _ = strconv.Atoi(n)
+	} else if r.dateCell {
 		t, err := time.Parse("02.01.2006", r.birth)
 		if err != nil {
 			panic(fmt.Sprintf("row %d: %v", i, err))
@@ -178,6 +183,9 @@ func (r row) cells(i int) []any {
 		}
 	}
 	base := r.enp
+	if text, ok := strings.CutPrefix(base, "text:"); ok {
+		return []any{i + 1, r.fio, birth, r.gender, snils, text, r.phone, r.address, r.email, r.blood, r.works, r.district, r.attDateCell()}
+	}
 	if strings.HasPrefix(base, "dup:") {
 		n, _ := strconv.Atoi(strings.TrimPrefix(base, "dup:"))
 		base = rows[n-1].enp
@@ -189,12 +197,16 @@ func (r row) cells(i int) []any {
 		f, _ := strconv.ParseFloat(base+"0", 64)
 		enp = f
 	}
-	var att any = r.attDate
-	if r.attDate != "" {
-		t, _ := time.Parse("02.01.2006", r.attDate)
-		att = t
+	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, r.district, r.attDateCell()}
+}
+
+// attDateCell is the attachment date as a date cell, or "".
+func (r row) attDateCell() any {
+	if r.attDate == "" {
+		return ""
 	}
-	return []any{i + 1, r.fio, birth, r.gender, snils, enp, r.phone, r.address, r.email, r.blood, r.works, r.district, att}
+	t, _ := time.Parse("02.01.2006", r.attDate)
+	return t
 }
 
 func snilsCheck(d9 string) string {
@@ -264,7 +276,9 @@ func writeXLSX(path string, cells [][]any) error {
 
 // writeCSV writes the rows as Russian Excel's "CSV (разделители — точка с
 // запятой)": Windows-1251, ';', dates as dd.mm.yyyy, numbers as Excel shows
-// them (a 16-digit number in exponent form with a decimal comma).
+// them in a column formatted as a number without decimals (a 16-digit
+// number with Excel's 15 digits and a 0; in the General format Excel would
+// write 7,7E+15, which has lost the digits for good).
 func writeCSV(path string, cells [][]any) error {
 	var b bytes.Buffer
 	b.WriteString(title + strings.Repeat(";", len(header)-1) + "\r\n")
@@ -280,7 +294,7 @@ func writeCSV(path string, cells [][]any) error {
 			case time.Time:
 				parts[j] = v.Format("02.01.2006")
 			case float64:
-				parts[j] = strings.Replace(strconv.FormatFloat(v, 'E', 14, 64), ".", ",", 1)
+				parts[j] = strconv.FormatFloat(v, 'f', 0, 64)
 			case int:
 				parts[j] = strconv.Itoa(v)
 			case int64:
