@@ -79,6 +79,9 @@ type roundStats struct {
 type tally struct {
 	round        uint64
 	out, ok, bad int
+	// sent is the requests granted in the round, limit the most the
+	// limit let be in flight while they were.
+	sent, limit int
 }
 
 const tallies = 64
@@ -127,6 +130,8 @@ func (c *control) granted(inFlight int) {
 		*t = tally{round: c.round}
 	}
 	t.out++
+	t.sent++
+	t.limit = max(t.limit, c.capacity())
 	if inFlight >= c.capacity() {
 		c.cur.saturated = true
 	}
@@ -281,6 +286,12 @@ func (c *control) backoff(now time.Time, round uint64, o Outcome, paused bool) {
 func (c *control) settleCeiling(now time.Time, t *tally) {
 	c.pending = 0
 	n := t.ok
+	if t.sent < t.limit && t.sent > 0 {
+		// The pause cut the round short: it sent fewer than the limit
+		// allowed, and accepted few because few were sent. The share it
+		// accepted of the limit is the measure.
+		n = (t.ok*t.limit + t.sent/2) / t.sent
+	}
 	switch {
 	case t.bad < 2 && c.lowerOnly && c.proven:
 		// A lone refusal at a ceiling that held for a good while:

@@ -55,13 +55,14 @@
 //     shared platform is not to be flooded. Since every such refusal costs
 //     a pause, the limit then learns a ceiling: the requests the server
 //     accepted in the refused round (a lone refusal: one below the limit
-//     then). The limit stays at or under the ceiling for Hold (20 s), then
-//     tries one more for 5 × the pause; if that holds the ceiling rises by
-//     one and the next try comes sooner (two in a row and the ceiling
-//     goes), if not the try is dropped and the next waits twice as long,
-//     up to MaxHold. A refusal at or below the ceiling lowers it, unless it
-//     is a lone one after the ceiling held for that long (chance, not
-//     capacity).
+//     then; a round the pause cut short, before it had sent as many as the
+//     limit allowed: the share it accepted of the limit). The limit stays
+//     at or under the ceiling for Hold (20 s), then tries one more for 5 ×
+//     the pause; if that holds the ceiling rises by one and the next try
+//     comes sooner (two in a row and the ceiling goes), if not the try is
+//     dropped and the next waits twice as long, up to MaxHold. A refusal
+//     at or below the ceiling lowers it, unless it is a lone one after the
+//     ceiling held for that long (chance, not capacity).
 //
 // Why not Netflix's Gradient2 or Vegas alone: both read only latency and
 // treat every failure alike. Against a capacity or rate limit that refuses

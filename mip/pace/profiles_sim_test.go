@@ -142,3 +142,36 @@ func TestSimStarvedClient(t *testing.T) {
 		}
 	}
 }
+
+// A rate limit seen from a client short of CPU: the refusals of a round
+// can come before the round has sent its share, and the ceiling must not
+// be taken from the few it had sent (a ceiling of 2 for a server that
+// carries 10 slowed a real run threefold). Over ten seeds, the ceiling
+// learnt from 500/s at 20 ms stays at least 8, and with a second's burst
+// auto reaches 0.85 of the best fixed setting on the same client.
+func TestSimRateLimitOnAStarvedClient(t *testing.T) {
+	for _, burst := range []float64{100, 500} {
+		for seed := uint64(1); seed <= 10; seed++ {
+			mk := func() simServer {
+				return &bucketServer{rate: 500, burst: burst, latency: 20 * ms, retryAfter: time.Second}
+			}
+			starved := func() *starvedClient {
+				return &starvedClient{rng: rand.New(rand.NewPCG(seed, 4)), run: [2]time.Duration{2 * ms, 10 * ms}, stalled: [2]time.Duration{1 * ms, 8 * ms}}
+			}
+			var best simResult
+			for _, c := range []int{16, 32, 64} {
+				if r := simRunOn(mk(), 6000, c, Config{}, seed, starved()); best.elapsed == 0 || r.rate() > best.rate() {
+					best = r
+				}
+			}
+			auto := simRunOn(mk(), 6000, 0, Config{}, seed, starved())
+			ratio := auto.rate() / best.rate()
+			if auto.stats.Ceiling < 8 {
+				t.Errorf("burst %v, seed %d: ceiling %d; want >= 8 (the server carries 10)", burst, seed, auto.stats.Ceiling)
+			}
+			if burst == 500 && ratio < 0.85 {
+				t.Errorf("burst %v, seed %d: %.2f of the best fixed setting, want >= 0.85", burst, seed, ratio)
+			}
+		}
+	}
+}
