@@ -387,6 +387,9 @@ func (r *importRun) send(ctx, sendCtx context.Context, it Item, body []byte, res
 		return res
 	}
 	res.MkabGUID = it.Patient.GUID
+	// A row still waiting to be sent when the run stops (for a slot of
+	// the adaptive limit, for --rate) is not sent; one in flight finishes.
+	sendCtx = mip.WithStop(sendCtx, ctx)
 	var reply mip.Reply
 	var err error
 	if es, ok := r.snd.(EncodedSender); ok && body != nil {

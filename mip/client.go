@@ -23,6 +23,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+
+	"mipimport/mip/pace"
 )
 
 // Defaults for the zero values of Config.
@@ -69,6 +71,10 @@ type Config struct {
 	// Limiter, when set, is waited on before every attempt, retries
 	// included, so that a rate limit holds even while МИП is failing.
 	Limiter Limiter
+	// Pace, when set, bounds the requests in flight and finds the bound by
+	// itself from МИП's answers (--concurrency auto): every attempt holds
+	// one of its slots, and tells it how the attempt ended.
+	Pace *pace.Limiter
 }
 
 // Limiter paces requests; *rate.Limiter from golang.org/x/time/rate fits.
@@ -91,6 +97,7 @@ type Client struct {
 	rt         http.RoundTripper
 	requests   atomic.Int64
 	limiter    Limiter
+	pace       *pace.Limiter
 	// failStreak counts the retryable failures since the last success, of
 	// any request: it tells an МИП that is down or overloaded (every
 	// request fails, the streak grows) from one that fails a share of
@@ -159,6 +166,7 @@ func NewClient(cfg Config) (*Client, error) {
 		minBackoff: orDefault(cfg.MinBackoff, defaultMinBackoff),
 		maxBackoff: orDefault(cfg.MaxBackoff, defaultMaxBackoff),
 		limiter:    cfg.Limiter,
+		pace:       cfg.Pace,
 	}
 	if c.maxBackoff < c.minBackoff {
 		c.maxBackoff = c.minBackoff
@@ -268,13 +276,14 @@ func (c *Client) SendEncoded(ctx context.Context, body []byte) (Reply, error) {
 		if err := ctx.Err(); err != nil {
 			return Reply{}, c.canceled(err, status, attempts, "stopped before the request was sent")
 		}
-		if c.limiter != nil {
-			if err := c.limiter.Wait(ctx); err != nil {
-				return Reply{}, c.canceled(err, status, attempts, "stopped while waiting for the rate limit")
-			}
+		tok, stopped, err := c.admit(ctx, attempts == 0)
+		if err != nil {
+			return Reply{}, c.canceled(err, status, attempts, stopped)
 		}
 		attempts++
+		began := time.Now()
 		r := c.attempt(ctx, body)
+		tok.Done(outcomeOf(r, time.Since(began)))
 		if r.status != 0 {
 			status = r.status
 		}
@@ -298,6 +307,115 @@ func (c *Client) SendEncoded(ctx context.Context, body []byte) (Reply, error) {
 			return Reply{}, c.canceled(err, status, attempts, "stopped while waiting to retry after: "+r.detail)
 		}
 	}
+}
+
+// admit waits until an attempt may be sent (see wait). For a patient's
+// first attempt under WithStop, the stop ends the waits too, and an
+// attempt that may go once the stop has come does not.
+func (c *Client) admit(ctx context.Context, first bool) (*pace.Token, string, error) {
+	stop, _ := ctx.Value(stopKey{}).(context.Context)
+	if !first || stop == nil {
+		return c.wait(ctx)
+	}
+	const notSent = "stopped before the request was sent"
+	if stop.Err() != nil {
+		return nil, notSent, context.Cause(stop)
+	}
+	if c.pace != nil || c.limiter != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(stop, cancel)()
+	}
+	tok, what, err := c.wait(ctx)
+	if stop.Err() != nil {
+		tok.Done(pace.Outcome{Kind: pace.Other}) // nil after an error: nothing to give back
+		return nil, notSent, context.Cause(stop)
+	}
+	return tok, what, err
+}
+
+// wait waits until an attempt may be sent: for a slot of the adaptive
+// limit (Pace), then for the rate limit. In that order, so that the
+// request goes the moment the rate allows it: waiting for the rate first
+// and then for a slot would let the requests that queued for slots go
+// together as slots free up (after a Retry-After pause, all at once), above
+// the rate. A Retry-After pause that began while this request waited for
+// the rate holds it too; once the pause is over it waits for the rate
+// again. The token is nil without Pace (Done on nil does nothing). When
+// ctx ends first, no slot is held and the string says what was waited for.
+func (c *Client) wait(ctx context.Context) (*pace.Token, string, error) {
+	var tok *pace.Token
+	if c.pace != nil {
+		var err error
+		if tok, err = c.pace.Acquire(ctx); err != nil {
+			return nil, "stopped while waiting for a free slot", err
+		}
+	}
+	if c.limiter == nil {
+		return tok, "", nil
+	}
+	for {
+		if err := c.limiter.Wait(ctx); err != nil {
+			tok.Done(pace.Outcome{Kind: pace.Other})
+			return nil, "stopped while waiting for the rate limit", err
+		}
+		if c.pace == nil {
+			return tok, "", nil
+		}
+		d := time.Until(c.pace.Stats().PausedUntil)
+		if d <= 0 {
+			return tok, "", nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			tok.Done(pace.Outcome{Kind: pace.Other})
+			return nil, "stopped while МИП asked to wait (Retry-After)", err
+		}
+	}
+}
+
+type stopKey struct{}
+
+// WithStop returns a context for Send and SendEncoded under which a
+// patient is not sent at all once stop is done: if its first attempt has
+// not gone out by then, it ends FailCanceled without one, whatever it was
+// waiting for (a slot of Config.Pace, the rate limit). A request already
+// sent goes on under ctx, its retries included, so that a stopped run lets
+// the requests in flight finish without starting new ones.
+func WithStop(ctx, stop context.Context) context.Context {
+	return context.WithValue(ctx, stopKey{}, stop)
+}
+
+// outcomeOf tells the adaptive limit what an attempt says about МИП's
+// load: an answer is a latency sample, whatever it said about the patient;
+// 429, 503 and a gateway's 502 or 504 are refusals for load (with their
+// Retry-After); no answer within the attempt's time limit is a timeout; a
+// connection refused, reset or closed without an answer is a dropped one.
+// Everything else (401, another 4xx, 500, a stopped run) tells nothing
+// about load.
+func outcomeOf(r result, latency time.Duration) pace.Outcome {
+	twoXX := r.status >= 200 && r.status < 300
+	switch {
+	case r.kind == FailCanceled:
+		return pace.Outcome{Kind: pace.Other}
+	case twoXX && (r.kind == 0 || r.kind == FailBadAnswer):
+		return pace.Outcome{Kind: pace.OK, Latency: latency}
+	case r.status == 0 || twoXX: // no answer, or an answer cut short
+		switch {
+		case r.kind == FailTimeout:
+			return pace.Outcome{Kind: pace.Timeout}
+		case r.kind == FailNetwork, r.kind == FailConnect && r.retry:
+			return pace.Outcome{Kind: pace.Dropped}
+		}
+	case r.status == http.StatusTooManyRequests, r.status == http.StatusServiceUnavailable,
+		r.status == http.StatusBadGateway, r.status == http.StatusGatewayTimeout:
+		o := pace.Outcome{Kind: pace.Overload}
+		if r.hasRetryAfter {
+			o.RetryAfter = r.retryAfter
+		}
+		return o
+	}
+	return pace.Outcome{Kind: pace.Other}
 }
 
 func (c *Client) canceled(err error, status, attempts int, detail string) *Error {

@@ -158,6 +158,9 @@ func summaryLines(f *excelize.File, headStyle int, s importer.Summary, m Meta, l
 	if m.Concurrency > 0 {
 		concurrency = m.Concurrency
 	}
+	if m.ConcurrencyAuto != nil {
+		concurrency = autoConcurrency(m.Concurrency, m.ConcurrencyAuto)
+	}
 	for _, kv := range []summaryLine{
 		{label: "Начало", value: localTime(s.Start)},
 		{label: "Окончание", value: localTime(s.End)},
@@ -252,6 +255,16 @@ func ifKnown(ok bool, v func() any) any {
 func clock(d time.Duration) string {
 	sec := int64(d.Round(time.Second) / time.Second)
 	return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+}
+
+// autoConcurrency is --concurrency auto: its cap and what the limit came
+// to, «авто (до 64), в конце 23, наибольшее 41».
+func autoConcurrency(limitCap int, limits func() (int, int)) string {
+	s := fmt.Sprintf("авто (до %d)", limitCap)
+	if last, highest := limits(); highest > 0 {
+		s += fmt.Sprintf(", в конце %d, наибольшее %d", last, highest)
+	}
+	return s
 }
 
 func rate(r float64) any {

@@ -33,6 +33,10 @@ type Meta struct {
 	// how many of the run's rows that is: «В листе «Результаты» только
 	// строки, требующие исправления: 7 из 30».
 	OnlyToFix bool
+	// ConcurrencyAuto is set for --concurrency auto, with Concurrency its
+	// cap: it returns, when the summary is written, the limit at the end
+	// and the highest it reached (0, 0: not known, nothing was sent).
+	ConcurrencyAuto func() (last, highest int)
 }
 
 // Sheet names of the report.

@@ -282,11 +282,15 @@ func exportMeta(r state.RunRecord, totals map[importer.Outcome]int, onlyToFix bo
 	if url == "dry-run" {
 		url = ""
 	}
-	return report.Meta{
+	m := report.Meta{
 		Input: r.Input, Sheet: set.Sheet, Mapping: mappingLabel(set.Mapping), URL: url,
 		Concurrency: set.Concurrency, Rate: set.Rate, DryRun: r.DryRun, Version: set.Version,
 		Totals: totals, OnlyToFix: onlyToFix,
 	}
+	if set.ConcurrencyAuto {
+		m.ConcurrencyAuto = func() (int, int) { return 0, 0 } // the limit it came to is not kept
+	}
+	return m
 }
 
 // runTotals are a run's rows per outcome: as it recorded them when it

@@ -30,6 +30,7 @@ import (
 	"mipimport/mapping"
 	"mipimport/mapping/reader"
 	"mipimport/mip"
+	"mipimport/mip/pace"
 )
 
 type importFlags struct {
@@ -38,7 +39,7 @@ type importFlags struct {
 	caFile                  string
 	logLevel                string
 	mapping, sheet          string
-	concurrency             int
+	concurrency             string
 	rate                    float64
 	timeout                 time.Duration
 	retries                 int
@@ -96,7 +97,7 @@ are still written for every row).`,
 	fl.StringVar(&f.caFile, "ca-file", "", "PEM file of the certificate authority that signed МИП's certificate (a regional private CA)")
 	fl.StringVar(&f.mapping, "mapping", "", "mapping file (YAML); default: guessed from the header row, as 'mipimport mapping init' prints it")
 	fl.StringVar(&f.sheet, "sheet", "", "xlsx sheet to read (default: the mapping's, else the first visible sheet)")
-	fl.IntVar(&f.concurrency, "concurrency", 8, "requests in flight at most")
+	fl.StringVar(&f.concurrency, "concurrency", "auto", "requests in flight at most: auto (find what МИП sustains, up to 64; back off on 503, 429 and timeouts) or a fixed number")
 	fl.Float64Var(&f.rate, "rate", 0, "requests per second at most, retries included (0 = unlimited)")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "time limit of one request attempt")
 	fl.IntVar(&f.retries, "retries", 5, "extra attempts after a timeout, dropped connection, 5xx or 429")
@@ -147,17 +148,21 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 		}
 		defer stop(log)
 	}
-	if f.concurrency < 1 {
-		return failSay(nil, "--concurrency должно быть не меньше 1")
+	conc, err := parseConcurrency(f.concurrency)
+	if err != nil {
+		return failSay(err, "--concurrency: укажите auto (подобрать самой программе) или целое число не меньше 1")
 	}
 	if f.rate < 0 || f.retries < 0 || f.timeout <= 0 {
 		return failSay(nil, "--rate и --retries не могут быть отрицательными, а --timeout должен быть больше нуля")
 	}
 
 	var client *mip.Client
+	var lim *pace.Limiter
 	if !f.dryRun {
-		var err error
-		if client, err = newClient(f); err != nil {
+		if conc.auto {
+			lim = pace.New(pace.Config{Max: conc.n, OnChange: logLimit(log)})
+		}
+		if client, err = newClient(f, conc.n, lim); err != nil {
 			return err
 		}
 	}
@@ -207,11 +212,11 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 		}
 	}
 	defer closeStore()
-	sinks, err := openSinks(f, input, src, m, time.Now())
+	sinks, err := openSinks(f, input, src, m, time.Now(), conc, lim)
 	if err != nil {
 		return failSay(err, "%s", sayOutput(err))
 	}
-	run, err := beginRun(store, f, input, src, m, log)
+	run, err := beginRun(store, f, conc, input, src, m, log)
 	if err != nil {
 		sinks.discard()
 		return failSay(err, "не удалось записать начало запуска в файл состояния %s (подробности — в строке журнала выше); запустить без него можно с --no-state", f.state)
@@ -227,9 +232,15 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 		defer cancelTimeout()
 	}
 
-	prog := newProgress(!f.noProgress, con, log, func(ctx context.Context) (int64, bool) { return countRows(ctx, input, m, src) })
+	var limit func() int // the progress shows it in auto mode
+	if lim != nil {
+		limit = lim.Limit
+	}
+	prog := newProgress(!f.noProgress, con, log, func(ctx context.Context) (int64, bool) { return countRows(ctx, input, m, src) }, limit)
 	cfg := importer.Config{
-		Concurrency:         f.concurrency,
+		// In auto mode the pool holds up to the cap of rows and the
+		// limiter, in the client, decides how many are sent at once.
+		Concurrency:         conc.n,
 		DryRun:              f.dryRun,
 		Force:               f.force,
 		AllowIdentityChange: f.allowIdentityChange,
@@ -242,12 +253,17 @@ func importFile(ctx context.Context, f importFlags, input string, log *zap.Logge
 		sender = client
 	}
 	log.Info("run started", zap.String("input", input), zap.String("url", redact(f.url)),
-		zap.Int("concurrency", f.concurrency), zap.Float64("rate", f.rate), zap.Bool("dryRun", f.dryRun))
+		zap.String("concurrency", conc.String()), zap.Float64("rate", f.rate), zap.Bool("dryRun", f.dryRun))
 	if run != nil {
 		cfg.State = run
 	}
 	sum, runErr := importer.Import(runCtx, cfg, itemSource{src}, sender, sinks.list()...)
 	prog.finish()
+	if lim != nil {
+		st := lim.Stats()
+		log.Info("adaptive concurrency at the end", zap.Int("limit", st.Limit), zap.Int("maxLimit", st.MaxLimit),
+			zap.Int("cap", conc.n), zap.Int64("backoffs", st.Backoffs), zap.Int64("pauses", st.Pauses))
+	}
 	// The state's end of run (merging a million rows takes seconds) and
 	// saving the result files (compressing them, as long) are independent:
 	// do them side by side.
@@ -322,7 +338,7 @@ func openStore(f importFlags, log *zap.Logger) (*state.Store, error) {
 // beginRun records the run in the state; nil without one. Its settings are
 // recorded as the run used them (the sheet read, the mapping file or that
 // it was guessed), for history export.
-func beginRun(store *state.Store, f importFlags, input string, src *mapping.Source, m *mapping.Mapping, log *zap.Logger) (*state.Session, error) {
+func beginRun(store *state.Store, f importFlags, conc concurrency, input string, src *mapping.Source, m *mapping.Mapping, log *zap.Logger) (*state.Session, error) {
 	if store == nil {
 		return nil, nil
 	}
@@ -331,7 +347,7 @@ func beginRun(store *state.Store, f importFlags, input string, src *mapping.Sour
 		return nil, err
 	}
 	settings, _ := json.Marshal(runSettings{
-		Mapping: m.File, Sheet: src.Table.Sheet(), Concurrency: f.concurrency, Rate: f.rate,
+		Mapping: m.File, Sheet: src.Table.Sheet(), Concurrency: conc.n, ConcurrencyAuto: conc.auto, Rate: f.rate,
 		Timeout: f.timeout.String(), Retries: f.retries, DryRun: f.dryRun, Force: f.force,
 		AllowIdentityChange: f.allowIdentityChange,
 		MaxDuration:         f.maxDuration.String(), Version: version,
@@ -365,6 +381,8 @@ type runSettings struct {
 	AllowIdentityChange bool   `json:"allowIdentityChange,omitempty"`
 	MaxDuration         string `json:"maxDuration"`
 	Version             string `json:"version"`
+	// ConcurrencyAuto: --concurrency auto, with Concurrency its cap.
+	ConcurrencyAuto bool `json:"concurrencyAuto,omitempty"`
 }
 
 // fileHash is the hex SHA-256 of a file, recorded with each run so an
@@ -406,9 +424,11 @@ func exitFor(sum importer.Summary, f importFlags) error {
 	return nil
 }
 
-// newClient builds the МИП client from the flags; its errors are
-// exitErrors that say in Russian what to set.
-func newClient(f importFlags) (*mip.Client, error) {
+// newClient builds the МИП client from the flags, its connection pool
+// sized for conc requests and held to lim when it is not nil
+// (--concurrency auto); its errors are exitErrors that say in Russian what
+// to set.
+func newClient(f importFlags, conc int, lim *pace.Limiter) (*mip.Client, error) {
 	if f.url == "" {
 		return nil, failSay(errors.New("no МИП URL: set --url or MIP_URL (or use --dry-run)"),
 			"не указан адрес МИП: задайте переменную MIP_URL или --url (чтобы только проверить файл, без отправки, добавьте --dry-run)")
@@ -455,9 +475,10 @@ func newClient(f importFlags) (*mip.Client, error) {
 		Password:    pass,
 		Timeout:     f.timeout,
 		Retries:     f.retries,
-		Concurrency: f.concurrency,
+		Concurrency: conc,
 		UserAgent:   "mipimport/" + version,
 		Limiter:     limiter(f.rate),
+		Pace:        lim,
 		RootCAs:     roots,
 	})
 	if err != nil {

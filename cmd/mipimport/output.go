@@ -22,6 +22,7 @@ import (
 	"mipimport/importer"
 	"mipimport/mapping"
 	"mipimport/mapping/reader"
+	"mipimport/mip/pace"
 	"mipimport/report"
 )
 
@@ -54,7 +55,7 @@ type sinks struct {
 	busy            []string // usual files that could not be replaced (open in Excel?)
 }
 
-func openSinks(f importFlags, input string, src *mapping.Source, m *mapping.Mapping, start time.Time) (*sinks, error) {
+func openSinks(f importFlags, input string, src *mapping.Source, m *mapping.Mapping, start time.Time, conc concurrency, lim *pace.Limiter) (*sinks, error) {
 	s := &sinks{xlsxPath: f.report, jsonlPath: f.results, fixPath: f.fix}
 	if s.xlsxPath == "" {
 		s.xlsxPath = report.DefaultReportPath(input)
@@ -65,8 +66,17 @@ func openSinks(f importFlags, input string, src *mapping.Source, m *mapping.Mapp
 	s.xlsxRun, s.fixRun = runNames(start, s.xlsxPath, s.fixPath)
 	meta := report.Meta{
 		Input: input, Sheet: src.Table.Sheet(), Mapping: mappingLabel(m.File),
-		URL: redact(f.url), Concurrency: f.concurrency, Rate: f.rate,
+		URL: redact(f.url), Concurrency: conc.n, Rate: f.rate,
 		DryRun: f.dryRun, Version: version,
+	}
+	if conc.auto {
+		meta.ConcurrencyAuto = func() (int, int) {
+			if lim == nil { // a dry run sends nothing
+				return 0, 0
+			}
+			st := lim.Stats()
+			return st.Limit, st.MaxLimit
+		}
 	}
 	var err error
 	if s.xlsx, err = report.NewXLSX(s.xlsxRun, src.Header.Titles, meta); err != nil {
@@ -342,6 +352,7 @@ func newLogger(format, file, level string, con *console) (*zap.Logger, func(), e
 type progress struct {
 	done, failed atomic.Int64
 	total        atomic.Int64 // data rows in the input; 0 until counted
+	limit        func() int   // the adaptive concurrency limit now; nil: fixed
 	con          *console     // nil: no line drawn
 	cancel       context.CancelFunc
 	stop         chan struct{}
@@ -356,9 +367,10 @@ const (
 
 // newProgress starts the progress display. count, when the line is drawn,
 // counts the input's data rows in the background for the remaining time;
-// it gives up when its context is cancelled.
-func newProgress(enabled bool, con *console, log *zap.Logger, count func(context.Context) (int64, bool)) *progress {
-	p := &progress{stop: make(chan struct{}), finished: make(chan struct{}), cancel: func() {}}
+// it gives up when its context is cancelled. limit, when not nil, is the
+// adaptive concurrency limit, shown too.
+func newProgress(enabled bool, con *console, log *zap.Logger, count func(context.Context) (int64, bool), limit func() int) *progress {
+	p := &progress{stop: make(chan struct{}), finished: make(chan struct{}), cancel: func() {}, limit: limit}
 	start := time.Now()
 	if enabled && con.terminal {
 		p.con = con
@@ -383,7 +395,11 @@ func newProgress(enabled bool, con *console, log *zap.Logger, count func(context
 					return
 				case now := <-t.C:
 					done := p.done.Load()
-					con.show(progressLine(done, p.failed.Load(), p.total.Load(), rate.add(now, done)))
+					line := progressLine(done, p.failed.Load(), p.total.Load(), rate.add(now, done))
+					if p.limit != nil {
+						line += fmt.Sprintf(" · параллельно: %d", p.limit())
+					}
+					con.show(line)
 				}
 			}
 		}()
@@ -399,8 +415,12 @@ func newProgress(enabled bool, con *console, log *zap.Logger, count func(context
 				return
 			case <-t.C:
 				n := p.done.Load()
-				log.Info("progress", zap.Int64("rows", n), zap.Int64("notOK", p.failed.Load()),
-					zap.Float64("rowsPerSecond", float64(n)/time.Since(start).Seconds()))
+				fields := []zap.Field{zap.Int64("rows", n), zap.Int64("notOK", p.failed.Load()),
+					zap.Float64("rowsPerSecond", float64(n)/time.Since(start).Seconds())}
+				if p.limit != nil {
+					fields = append(fields, zap.Int("concurrency", p.limit()))
+				}
+				log.Info("progress", fields...)
 			}
 		}
 	}()

@@ -71,6 +71,7 @@ type control struct {
 type roundStats struct {
 	ok, lost  int
 	rttSum    time.Duration
+	rttMin    time.Duration
 	saturated bool // the limit was reached at some grant
 }
 
@@ -78,6 +79,9 @@ type roundStats struct {
 type tally struct {
 	round        uint64
 	out, ok, bad int
+	// sent is the requests granted in the round, limit the most the
+	// limit let be in flight while they were.
+	sent, limit int
 }
 
 const tallies = 64
@@ -126,6 +130,8 @@ func (c *control) granted(inFlight int) {
 		*t = tally{round: c.round}
 	}
 	t.out++
+	t.sent++
+	t.limit = max(t.limit, c.capacity())
 	if inFlight >= c.capacity() {
 		c.cur.saturated = true
 	}
@@ -141,6 +147,9 @@ func (c *control) done(now time.Time, round uint64, o Outcome) {
 	case OK:
 		if t != nil {
 			t.ok++
+		}
+		if c.cur.ok == 0 || o.Latency < c.cur.rttMin {
+			c.cur.rttMin = o.Latency
 		}
 		c.cur.ok++
 		c.cur.rttSum += o.Latency
@@ -277,6 +286,12 @@ func (c *control) backoff(now time.Time, round uint64, o Outcome, paused bool) {
 func (c *control) settleCeiling(now time.Time, t *tally) {
 	c.pending = 0
 	n := t.ok
+	if t.sent < t.limit && t.sent > 0 {
+		// The pause cut the round short: it sent fewer than the limit
+		// allowed, and accepted few because few were sent. The share it
+		// accepted of the limit is the measure.
+		n = (t.ok*t.limit + t.sent/2) / t.sent
+	}
 	switch {
 	case t.bad < 2 && c.lowerOnly && c.proven:
 		// A lone refusal at a ceiling that held for a good while:
@@ -320,13 +335,15 @@ func (c *control) proofFor() time.Duration {
 func (c *control) endRound(now time.Time) {
 	r := c.cur
 	if r.lost == 0 && r.ok > 0 && !c.floorProbe {
-		mean := r.rttSum / time.Duration(r.ok)
+		// The round's lowest latency, not its mean (see the package
+		// comment): a client short of CPU is not a queue at МИП.
+		low := r.rttMin
 		ok := time.Duration(float64(c.floor)*c.cfg.Tolerance) + c.cfg.LatencySlack
 		switch {
-		case c.floor > 0 && mean > ok:
+		case c.floor > 0 && low > ok:
 			// Queueing at the server: shrink in proportion, at most by
 			// half a round trip.
-			g := max(0.5, float64(ok)/float64(mean))
+			g := max(0.5, float64(ok)/float64(low))
 			next := c.limit * g
 			c.ssthresh = max(next, float64(c.cfg.Min))
 			c.set(now, next, ReasonLatency)

@@ -27,14 +27,19 @@
 //   - Slow start. From Initial (8) the limit doubles every clean round that
 //     used it all, until the first refusal or rise of the latency, or Max.
 //   - Additive increase. After that, one more per clean, full round.
-//   - Latency. The floor is the lowest latency seen. A round whose mean
+//   - Latency. The floor is the lowest latency seen. A round whose lowest
 //     latency exceeds Tolerance × floor + LatencySlack (1.5 × floor + 2 ms)
 //     means requests queue at the server: the limit shrinks in proportion
-//     (×(tolerance × floor + slack) / mean, at most by half), so it settles
-//     where the latency stays near its floor. The floor is measured afresh
-//     with at most 4 requests in flight when it has not been seen for
-//     FloorWindow (30 s), as BBR's ProbeRTT does; it is replaced only when
-//     it rose beyond the tolerance (a server slower for good).
+//     (×(tolerance × floor + slack) / lowest, at most by half), so it
+//     settles where the latency stays near its floor. The lowest, not the
+//     mean, as Linux's TCP Vegas takes the lowest RTT of each round trip: a
+//     queue at the server delays every request, a client short of CPU (a
+//     busy machine, a garbage collection) only those that answered while it
+//     did not run, and it must not take that for МИП queueing. The floor
+//     is measured afresh with at most 4 requests in flight when it has not
+//     been seen for FloorWindow (30 s), as BBR's ProbeRTT does; it is
+//     replaced only when it rose beyond the tolerance (a server slower for
+//     good).
 //   - Refusals, timeouts, dropped connections. The first one of requests
 //     granted after the last backoff starts a backoff; each takes 2 off
 //     the limit, and one round trip's failures take it at most to ×0.7
@@ -50,13 +55,14 @@
 //     shared platform is not to be flooded. Since every such refusal costs
 //     a pause, the limit then learns a ceiling: the requests the server
 //     accepted in the refused round (a lone refusal: one below the limit
-//     then). The limit stays at or under the ceiling for Hold (20 s), then
-//     tries one more for 5 × the pause; if that holds the ceiling rises by
-//     one and the next try comes sooner (two in a row and the ceiling
-//     goes), if not the try is dropped and the next waits twice as long,
-//     up to MaxHold. A refusal at or below the ceiling lowers it, unless it
-//     is a lone one after the ceiling held for that long (chance, not
-//     capacity).
+//     then; a round the pause cut short, before it had sent as many as the
+//     limit allowed: the share it accepted of the limit). The limit stays
+//     at or under the ceiling for Hold (20 s), then tries one more for 5 ×
+//     the pause; if that holds the ceiling rises by one and the next try
+//     comes sooner (two in a row and the ceiling goes), if not the try is
+//     dropped and the next waits twice as long, up to MaxHold. A refusal
+//     at or below the ceiling lowers it, unless it is a lone one after the
+//     ceiling held for that long (chance, not capacity).
 //
 // Why not Netflix's Gradient2 or Vegas alone: both read only latency and
 // treat every failure alike. Against a capacity or rate limit that refuses

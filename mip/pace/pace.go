@@ -56,9 +56,9 @@ type Config struct {
 	Initial int
 	// Min and Max bound the limit (defaults 1 and 64).
 	Min, Max int
-	// Tolerance: a round trip whose mean latency is within Tolerance times
-	// the floor latency, plus LatencySlack, counts as no queueing at the
-	// server (defaults 1.5 and 2ms). Beyond it the limit shrinks in
+	// Tolerance: a round trip whose lowest latency is within Tolerance
+	// times the floor latency, plus LatencySlack, counts as no queueing at
+	// the server (defaults 1.5 and 2ms). Beyond it the limit shrinks in
 	// proportion.
 	Tolerance    float64
 	LatencySlack time.Duration

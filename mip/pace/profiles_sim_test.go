@@ -121,3 +121,57 @@ func TestSimRecoversAfterAStorm(t *testing.T) {
 		t.Errorf("limit back to 48 at %v, want within a minute after the storm ended at %v", back.Sub(start), end.Sub(start))
 	}
 }
+
+// A client short of CPU (a machine busy with other work: it runs 2-10 ms,
+// then waits 4-30 ms for a CPU) gets to the answers late, though the
+// server does not queue: the limit must not take that for queueing at МИП.
+// Against room for 64, at 20 ms and at next to no latency, the limiter
+// reaches at least 0.9 of 64 fixed workers on the same starved client.
+func TestSimStarvedClient(t *testing.T) {
+	for _, latency := range []time.Duration{20 * ms, 100 * time.Microsecond} {
+		starved := func() *starvedClient {
+			return &starvedClient{rng: rand.New(rand.NewPCG(3, 4)), run: [2]time.Duration{2 * ms, 10 * ms}, stalled: [2]time.Duration{4 * ms, 30 * ms}}
+		}
+		mk := func() simServer { return &capacityServer{n: 1000, latency: latency} }
+		fixed := simRunOn(mk(), 20000, 64, Config{}, 1, starved())
+		auto := simRunOn(mk(), 20000, 0, Config{}, 1, starved())
+		ratio := auto.rate() / fixed.rate()
+		t.Logf("latency %v: fixed 64 %v; auto %v, ratio %.3f, limit %d (max %d)", latency, fixed, auto, ratio, auto.stats.Limit, auto.stats.MaxLimit)
+		if ratio < 0.9 {
+			t.Errorf("latency %v: auto reached %.3f of 64 fixed workers on a client short of CPU; want >= 0.9", latency, ratio)
+		}
+	}
+}
+
+// A rate limit seen from a client short of CPU: the refusals of a round
+// can come before the round has sent its share, and the ceiling must not
+// be taken from the few it had sent (a ceiling of 2 for a server that
+// carries 10 slowed a real run threefold). Over ten seeds, the ceiling
+// learnt from 500/s at 20 ms stays at least 8, and with a second's burst
+// auto reaches 0.85 of the best fixed setting on the same client.
+func TestSimRateLimitOnAStarvedClient(t *testing.T) {
+	for _, burst := range []float64{100, 500} {
+		for seed := uint64(1); seed <= 10; seed++ {
+			mk := func() simServer {
+				return &bucketServer{rate: 500, burst: burst, latency: 20 * ms, retryAfter: time.Second}
+			}
+			starved := func() *starvedClient {
+				return &starvedClient{rng: rand.New(rand.NewPCG(seed, 4)), run: [2]time.Duration{2 * ms, 10 * ms}, stalled: [2]time.Duration{1 * ms, 8 * ms}}
+			}
+			var best simResult
+			for _, c := range []int{16, 32, 64} {
+				if r := simRunOn(mk(), 6000, c, Config{}, seed, starved()); best.elapsed == 0 || r.rate() > best.rate() {
+					best = r
+				}
+			}
+			auto := simRunOn(mk(), 6000, 0, Config{}, seed, starved())
+			ratio := auto.rate() / best.rate()
+			if auto.stats.Ceiling < 8 {
+				t.Errorf("burst %v, seed %d: ceiling %d; want >= 8 (the server carries 10)", burst, seed, auto.stats.Ceiling)
+			}
+			if burst == 500 && ratio < 0.85 {
+				t.Errorf("burst %v, seed %d: %.2f of the best fixed setting, want >= 0.85", burst, seed, ratio)
+			}
+		}
+	}
+}

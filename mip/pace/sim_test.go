@@ -168,7 +168,50 @@ func (r simResult) String() string {
 // worker sends one row at a time and, on a refusal, waits the Retry-After
 // (else a random backoff of up to 100 ms) before sending it again.
 func simRun(server simServer, rows, conc int, cfg Config, seed uint64) simResult {
+	return simRunOn(server, rows, conc, cfg, seed, nil)
+}
+
+// starvedClient models a client short of CPU (a machine busy with other
+// work): it runs for a while, then waits for a CPU for a while, and what
+// came meanwhile is handled when it runs again.
+type starvedClient struct {
+	rng          *rand.Rand
+	run, stalled [2]time.Duration // each phase lasts between the two
+	until        time.Time        // end of the current phase
+	running      bool
+}
+
+// wait is how long the client takes to get to what comes at now; the
+// simulation asks in time order.
+func (s *starvedClient) wait(now time.Time) time.Duration {
+	for !now.Before(s.until) {
+		s.running = !s.running
+		r := s.stalled
+		if s.running {
+			r = s.run
+		}
+		s.until = s.until.Add(r[0] + time.Duration(s.rng.Int64N(int64(r[1]-r[0]))))
+	}
+	if s.running {
+		return 0
+	}
+	return s.until.Sub(now)
+}
+
+// simRunOn is simRun with a client short of CPU (nil: never).
+func simRunOn(server simServer, rows, conc int, cfg Config, seed uint64, starved *starvedClient) simResult {
 	clock := newSimClock()
+	if starved != nil {
+		starved.until = clock.now
+	}
+	// when runs f once the client gets to it, d from now.
+	when := func(d time.Duration, f func()) {
+		if starved == nil {
+			clock.at(d, f)
+			return
+		}
+		clock.at(d, func() { clock.at(starved.wait(clock.now), f) })
+	}
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var res simResult
 	res.rows = rows
@@ -192,14 +235,14 @@ func simRun(server simServer, rows, conc int, cfg Config, seed uint64) simResult
 	// attempt sends the current row of a worker once it has a slot.
 	attempt := func(tok *Token, sent func(ok bool, ra time.Duration)) {
 		overhead := time.Duration(20_000 + rng.IntN(200_000)) // client work, 20-220 µs
-		clock.at(overhead, func() {
+		when(overhead, func() {
 			res.requests++
 			began := clock.now
 			clock.at(oneWay, func() {
 				ok, lat, ra := server.arrive(clock.now)
 				if !ok {
 					res.refused++
-					clock.at(oneWay, func() {
+					when(oneWay, func() {
 						tok.Done(Outcome{Kind: Overload, RetryAfter: ra})
 						sent(false, ra)
 					})
@@ -207,7 +250,7 @@ func simRun(server simServer, rows, conc int, cfg Config, seed uint64) simResult
 				}
 				clock.at(lat, func() {
 					server.leave()
-					clock.at(oneWay, func() {
+					when(oneWay, func() {
 						tok.Done(Outcome{Kind: OK, Latency: clock.now.Sub(began)})
 						sent(true, 0)
 					})
