@@ -37,6 +37,10 @@ samples-big:
 	$(GO) run ./samples/gen -rows $(ROWS) -format csv
 
 # The big files one at a time, e.g. make samples/big/patients-100000.xlsx
+# (text in a shared strings table, as Excel saves; the -inline file holds it
+# in each cell, as excelize's StreamWriter writes)
+samples/big/patients-%-inline.xlsx:
+	$(GO) run ./samples/gen -rows $* -format xlsx -strings inline
 samples/big/patients-%.xlsx:
 	$(GO) run ./samples/gen -rows $* -format xlsx
 samples/big/patients-%.csv:

@@ -63,23 +63,30 @@ func bigRow(rng *rand.Rand, i int) []any {
 		fmt.Sprint(1 + rng.IntN(40)), attached}
 }
 
-func writeBig(path, format string, rows int) error {
+func writeBig(path, format, text string, rows int) error {
+	if format == "xlsx" && text != "shared" && text != "inline" {
+		return fmt.Errorf("-strings %q: want shared or inline", text)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(uint64(rows), 42)) // the same file for the same size
+	rng := rand.New(rand.NewPCG(uint64(rows), 42)) // the same rows for the same size
 	switch format {
 	case "xlsx":
-		return writeBigXLSX(path, rows, rng)
+		if text == "inline" {
+			return writeBigXLSX(path, rows, rng)
+		}
+		return writeBigXLSXShared(path, rows, rng)
 	case "csv":
 		return writeBigCSV(path, rows, rng)
 	}
 	return fmt.Errorf("-format %q: want xlsx or csv", format)
 }
 
-// writeBigXLSX streams rows into the sheet (spilled to a temporary file by
-// excelize) and the package straight into the output file: excelize's own
-// Write would assemble the whole zip in memory first.
+// writeBigXLSX writes the big workbook with inline text (-strings inline):
+// it streams rows into the sheet (spilled to a temporary file by excelize)
+// and the package straight into the output file: excelize's own Write would
+// assemble the whole zip in memory first.
 func writeBigXLSX(path string, rows int, rng *rand.Rand) error {
 	if rows > excelize.TotalRows-headerRow {
 		return fmt.Errorf("an xlsx sheet holds at most %d rows", excelize.TotalRows)

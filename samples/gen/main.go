@@ -8,10 +8,15 @@
 //	go run ./samples/gen -out samples
 //
 // With -rows it writes instead a big file of valid, distinct fictional
-// patients with the sample's columns (so samples/mapping.yaml maps it), in
-// memory that does not grow with the number of rows:
+// patients with the sample's columns (so samples/mapping.yaml maps it):
 //
 //	go run ./samples/gen -rows 1000000 -format xlsx -o samples/big/1m.xlsx
+//
+// An xlsx keeps its text as Excel saves it, in a shared strings table
+// (xl/sharedStrings.xml; the map that dedups it is the only memory that
+// grows with the rows). With -strings inline each text cell holds its own
+// text instead, as excelize's StreamWriter writes it (default path
+// samples/big/patients-ROWS-inline.xlsx).
 package main
 
 import (
@@ -95,15 +100,20 @@ func main() {
 	out := flag.String("out", "samples", "directory to write the sample into")
 	rows := flag.Int("rows", 0, "write a big file of this many valid patients instead of the sample")
 	format := flag.String("format", "xlsx", "big file format: xlsx or csv (Windows-1251, ';')")
-	file := flag.String("o", "", "big file path (default samples/big/patients-ROWS.FORMAT)")
+	file := flag.String("o", "", "big file path (default samples/big/patients-ROWS.FORMAT, patients-ROWS-inline.xlsx with -strings inline)")
+	text := flag.String("strings", "shared", "xlsx text cells: shared (a shared strings table, as Excel saves) or inline (each cell its own text)")
 	flag.Parse()
 	var err error
 	if *rows > 0 {
 		path := *file
 		if path == "" {
-			path = filepath.Join("samples", "big", fmt.Sprintf("patients-%d.%s", *rows, *format))
+			suffix := ""
+			if *format == "xlsx" && *text == "inline" {
+				suffix = "-inline"
+			}
+			path = filepath.Join("samples", "big", fmt.Sprintf("patients-%d%s.%s", *rows, suffix, *format))
 		}
-		err = writeBig(path, *format, *rows)
+		err = writeBig(path, *format, *text, *rows)
 	} else {
 		err = write(*out)
 	}
