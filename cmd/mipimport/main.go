@@ -33,6 +33,7 @@ func fatal(format string, args ...any) error {
 }
 
 func main() {
+	setMemoryLimit()
 	root := &cobra.Command{
 		Use:           "mipimport",
 		Short:         "Import patient lists from spreadsheets into МИП (POST /patients)",
