@@ -37,6 +37,7 @@ func newRoot() *cobra.Command {
 }
 
 func main() {
+	setMemoryLimit()
 	restore := setupConsole()
 	code := endWith(os.Stderr, newRoot().Execute())
 	restore()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -275,82 +274,13 @@ func (b *xlsxBook) sheetParts() map[string]bool {
 
 const sharedStringsPart = "xl/sharedStrings.xml"
 
-// sstMemLimit is how much text of the shared strings is held in memory;
-// the rest goes to a temporary file (a million-row file saved by Excel
-// keeps every distinct name and number there).
-var sstMemLimit = 64 << 20
-
-// sharedStrings is the shared strings table: string i is
-// text[offs[i]:offs[i+1]], held in memory or, past sstMemLimit, in a file.
-type sharedStrings struct {
-	offs []uint32
-	mem  []byte
-	file *os.File
-	fw   *bufio.Writer
-	size int64
-}
-
-func (t *sharedStrings) len() int { return len(t.offs) - 1 }
-
-// appendString appends string i to dst.
-func (t *sharedStrings) appendString(dst []byte, i int) ([]byte, error) {
-	if i < 0 || i >= t.len() {
-		return dst, fmt.Errorf("a cell refers to shared string %d; the table holds %d", i, t.len())
-	}
-	from, to := int64(t.offs[i]), int64(t.offs[i+1])
-	if t.file == nil {
-		return append(dst, t.mem[from:to]...), nil
-	}
-	n := len(dst)
-	dst = append(dst, make([]byte, to-from)...)
-	if _, err := t.file.ReadAt(dst[n:], from); err != nil {
-		return dst[:n], fmt.Errorf("reading the shared strings back from their temporary file: %w", err)
-	}
-	return dst, nil
-}
-
-func (t *sharedStrings) add(s []byte, tmpDir string) error {
-	if t.file == nil && len(t.mem)+len(s) > sstMemLimit {
-		f, err := os.CreateTemp(tmpDir, ".mipimport-sst-*")
-		if err != nil {
-			return fmt.Errorf("the shared strings need a temporary file: %w", err)
-		}
-		os.Remove(f.Name()) // unlinked: gone with the process, whatever happens
-		t.file, t.fw = f, bufio.NewWriterSize(f, 256<<10)
-		if _, err := t.fw.Write(t.mem); err != nil {
-			return err
-		}
-		t.mem = nil
-	}
-	t.size += int64(len(s))
-	if t.size > 1<<32-1 {
-		return errors.New("the shared strings hold more than 4 GiB of text")
-	}
-	if t.file != nil {
-		if _, err := t.fw.Write(s); err != nil {
-			return fmt.Errorf("writing the shared strings to a temporary file: %w", err)
-		}
-	} else {
-		t.mem = append(t.mem, s...)
-	}
-	t.offs = append(t.offs, uint32(t.size))
-	return nil
-}
-
-func (t *sharedStrings) Close() error {
-	if t.file == nil {
-		return nil
-	}
-	return t.file.Close()
-}
-
 // readSharedStrings loads the shared strings table: the <si> children of
 // its root <sst>, each as excelize's xlsxSI.String gives it. Only the text
 // is read: where excelize refuses the whole table (and so every row) over
 // a formatting attribute it cannot parse (<sz val="x"/>) or a root outside
 // the SpreadsheetML namespace, the text is read all the same.
 func (b *xlsxBook) readSharedStrings(tmpDir string) (*sharedStrings, error) {
-	t := &sharedStrings{offs: []uint32{0}}
+	t := newSharedStrings(tmpDir)
 	f := b.part(sharedStringsPart)
 	if f == nil {
 		return t, nil
@@ -391,10 +321,10 @@ func (b *xlsxBook) readSharedStrings(tmpDir string) (*sharedStrings, error) {
 			return err
 		}
 		out = si.appendTo(out[:0])
-		return t.add(out, tmpDir)
+		return t.add(out)
 	})
-	if err == nil && t.fw != nil {
-		err = t.fw.Flush()
+	if err == nil {
+		err = t.finish()
 	}
 	if err != nil {
 		return fail(err)

@@ -161,7 +161,9 @@ func showRow(r []string) string {
 
 // compareWithExcelize reads the sheet with openXLSX and with excelize:
 // both must read it without error, pick the same sheet and date system, and
-// return the same rows. It returns what excelize read.
+// return the same rows; and openXLSX must read the same again with its
+// shared strings spilled to a file (compareSpilled). It returns what
+// excelize read.
 func compareWithExcelize(t *testing.T, path, sheet string) (string, bool, [][]string) {
 	t.Helper()
 	name, date1904, lines, rows, err := readXLSX(path, sheet, -1)
@@ -178,6 +180,7 @@ func compareWithExcelize(t *testing.T, path, sheet string) (string, bool, [][]st
 	if d := diffRows(lines, rows, xrows); d != "" {
 		t.Fatalf("%s: sheet %q, our reader vs excelize: %s", path, name, d)
 	}
+	compareSpilled(t, path, sheet, -1, lines, rows, nil)
 	return xname, xdate1904, xrows
 }
 
@@ -930,6 +933,7 @@ func FuzzXLSXSheet(f *testing.F) {
 		}
 		write(path, sheet)
 		name, date1904, lines, rows, err := readXLSX(path, "", fuzzRows)
+		compareSpilled(t, path, "", fuzzRows, lines, rows, err)
 		if err != nil {
 			var re *ReadError
 			if !errors.As(err, &re) || re.File != path {

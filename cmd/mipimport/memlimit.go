@@ -1,0 +1,26 @@
+package main
+
+import (
+	"os"
+	"runtime/debug"
+)
+
+// memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT sets
+// another. By default Go lets the heap grow to twice what it holds between
+// collections; a batch tool that runs beside others (a clerk's PC, a shared
+// server) need not, and the largest sheet then stays within 200 MiB (SPEC
+// §8). Near the limit the garbage collector runs more often, which costs
+// little: most of what a run holds (the shared strings, the set of GUIDs
+// seen) has no pointers to follow. It is no hard cap: a run that holds more
+// goes past it, with the collector held to at most half the CPU by the
+// runtime.
+const memoryLimit = 128 << 20
+
+// setMemoryLimit applies memoryLimit, unless the GOMEMLIMIT environment
+// variable is set (the runtime has applied it).
+func setMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(memoryLimit)
+}
