@@ -18,9 +18,20 @@ const memoryLimit = 128 << 20
 
 // setMemoryLimit applies memoryLimit, unless the GOMEMLIMIT environment
 // variable is set (the runtime has applied it).
+//
+// Under the limit the collector may let the heap grow to gcPercent more than
+// it holds (unless GOGC says otherwise): a run's heap is small next to the
+// limit, and collecting it less often saves CPU on every request, while the
+// limit still bounds the largest sheet.
 func setMemoryLimit() {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	debug.SetMemoryLimit(memoryLimit)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 }
+
+// gcPercent is the collector's growth target under the memory limit.
+const gcPercent = 400

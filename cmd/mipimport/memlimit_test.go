@@ -19,6 +19,9 @@ func TestMemoryLimit(t *testing.T) {
 	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
 		t.Fatalf("without GOMEMLIMIT the limit is %d, want %d", got, memoryLimit)
 	}
+	if got := debug.SetGCPercent(100); got != gcPercent && os.Getenv("GOGC") == "" {
+		t.Fatalf("without GOGC the collector's target is %d%%, want %d%%", got, gcPercent)
+	}
 
 	t.Setenv("GOMEMLIMIT", "1GiB") // applied by the runtime at start; here it only has to be left alone
 	debug.SetMemoryLimit(1 << 30)

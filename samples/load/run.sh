@@ -169,7 +169,7 @@ run_import() { # name file flags...
     "$@" "$file" || code=$?
   if [ "$code" -ge 2 ]; then cat "$work/stderr" >&2; die "$name: mipimport exit code $code"; fi
   ROWS=$(awk '$1 == "Всего" { print $2 }' "$work/stderr")
-  RATE=$(sed -n 's/^Время: \(.*\), \([0-9]*\) строк\/с$/\2/p' "$work/stderr")
+  RATE=$(sed -n 's/^Время: .*, \([0-9][0-9 ]*\) строк\/с$/\1/p' "$work/stderr" | tr -d ' ')
   local dur
   dur=$(sed -n 's/^Время: \(.*\), .*$/\1/p' "$work/stderr")
   printf '%-28s rows=%s run=%s rows/s=%s wall=%ss end-to-end-rows/s=%s peakRSS=%sMiB cpu=%ss cpu-us/row=%s exit=%s load=%s\n' \
