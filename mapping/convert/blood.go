@@ -233,32 +233,18 @@ func (p *bloodParse) endLetters() {
 	switch {
 	case w == "RH":
 		return
-	case abo:
-		switch w {
-		case "O":
-			p.groups |= 1 << 1
-		case "A":
-			p.groups |= 1 << 2
-		case "B":
-			p.groups |= 1 << 3
-		case "AB":
-			p.groups |= 1 << 4
-		default:
-			p.invalid++
+	case abo || roman:
+		names := &aboGroups
+		if !abo {
+			names = &romanGroups
 		}
-	case roman:
-		switch w {
-		case "I":
-			p.groups |= 1 << 1
-		case "II":
-			p.groups |= 1 << 2
-		case "III":
-			p.groups |= 1 << 3
-		case "IV":
-			p.groups |= 1 << 4
-		default:
-			p.invalid++
+		for i, n := range names {
+			if w == n {
+				p.groups |= 1 << (i + 1)
+				return
+			}
 		}
+		p.invalid++
 	}
 }
 
@@ -297,3 +283,10 @@ func runHasPrefix(run []rune, prefix string) bool {
 	}
 	return true
 }
+
+// The blood groups 1–4 as letters (AB0) and as Roman numerals: group i+1 is
+// names[i].
+var (
+	aboGroups   = [...]string{"O", "A", "B", "AB"}
+	romanGroups = [...]string{"I", "II", "III", "IV"}
+)
