@@ -226,23 +226,29 @@ type sendJob struct {
 	sr seqResult
 }
 
-// pool sends the queued rows, at most Concurrency at a time, and returns
-// when the queue is closed and every request has ended. The rows come
-// prepared: when a round of answers frees many slots at once (with a
-// steady latency the requests of one round come back together), the next
-// requests start at once instead of one after another as the reader gets
-// to each row.
+// pool sends the queued rows with Concurrency workers, so at most that
+// many at a time, and returns when the queue is closed and every request
+// has ended. The rows come prepared: when a round of answers frees many
+// workers at once (with a steady latency the requests of one round come
+// back together), the next requests start at once instead of one after
+// another as the reader gets to each row.
 //
-// No task returns an error: the errors that stop a run come from the
+// The workers live for the whole run rather than one goroutine per row
+// (errgroup's SetLimit): a request runs deep through net/http and
+// encoding/json, and a fresh goroutine would grow and copy its stack for
+// every row.
+//
+// No worker returns an error: the errors that stop a run come from the
 // sinks and the state too, and a stop must leave the requests in flight
 // their grace period, so they all go through cancelSend rather than
 // through a group context.
 func (r *importRun) pool(ctx, sendCtx context.Context, queue <-chan sendJob) {
 	var g errgroup.Group
-	g.SetLimit(r.cfg.Concurrency)
-	for j := range queue {
+	for range r.cfg.Concurrency {
 		g.Go(func() error {
-			r.results <- r.sendRow(ctx, sendCtx, j)
+			for j := range queue {
+				r.results <- r.sendRow(ctx, sendCtx, j)
+			}
 			return nil
 		})
 	}
