@@ -478,20 +478,25 @@ func outcomeOf(a mip.Answer) Outcome {
 }
 
 // write puts results in input order and hands them to the sinks. Results
-// arrive out of order from the pool; the reorder buffer is bounded by the
-// token window.
+// arrive out of order from the pool into a ring of the token window's
+// size: the reader takes a token per row and the writer gives it back per
+// row written, so no row is more than a window ahead of the next one to
+// write, and row seq has slot seq % window to itself.
 func (r *importRun) write() error {
-	pending := make(map[int]seqResult, window(r.cfg.Concurrency))
+	ring := make([]seqResult, window(r.cfg.Concurrency))
+	filled := make([]bool, len(ring))
 	next := 0
 	var sinkErr error
 	for sr := range r.results {
-		pending[sr.seq] = sr
+		i := sr.seq % len(ring)
+		ring[i], filled[i] = sr, true
 		for {
-			out, ok := pending[next]
-			if !ok {
+			i := next % len(ring)
+			if !filled[i] {
 				break
 			}
-			delete(pending, next)
+			out := ring[i]
+			ring[i], filled[i] = seqResult{}, false // let the row's data go
 			next++
 			if sinkErr == nil {
 				sinkErr = r.emit(out)
@@ -554,8 +559,12 @@ func (r *importRun) account(out Result) {
 		r.cfg.OnResult(out)
 	}
 	if out.Outcome.OK() || (r.cfg.DryRun && out.Outcome == NotSent) {
-		r.cfg.Log.Debug("row done", zap.Int("row", out.Row), zap.String("outcome", string(out.Outcome)),
-			zap.Int("httpStatus", out.HTTPStatus), zap.Int("attempts", out.Attempts))
+		// Checked first: the fields would be built for every row even
+		// with debug lines off.
+		if ce := r.cfg.Log.Check(zap.DebugLevel, "row done"); ce != nil {
+			ce.Write(zap.Int("row", out.Row), zap.String("outcome", string(out.Outcome)),
+				zap.Int("httpStatus", out.HTTPStatus), zap.Int("attempts", out.Attempts))
+		}
 		return
 	}
 	r.cfg.Log.Warn("row not imported",

@@ -97,8 +97,12 @@ type District struct {
 type patientFields Patient
 
 // MarshalJSON encodes the patient and merges the Extra paths into it.
-func (p Patient) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(patientFields(p))
+func (p Patient) MarshalJSON() ([]byte, error) { return p.encode() }
+
+// encode is MarshalJSON for a patient that is not copied on the way: Encode
+// runs it for every row.
+func (p *Patient) encode() ([]byte, error) {
+	b, err := json.Marshal((*patientFields)(p))
 	if err != nil || len(p.Extra) == 0 {
 		return b, err
 	}
@@ -160,5 +164,5 @@ func Encode(p *Patient) ([]byte, error) {
 	if p == nil {
 		return []byte("null"), nil
 	}
-	return p.MarshalJSON()
+	return p.encode()
 }
