@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -136,7 +137,9 @@ type importRun struct {
 	mu       sync.Mutex
 	abort    error // why sending stopped early: bad credentials, МИП unreachable, a sink or the state failing
 	stateErr error // the first failure to record in the state
-	answered bool  // some request got an HTTP answer
+	// aborted is abort != nil, for the check every row makes without
+	// taking mu; answered is whether some request got an HTTP answer.
+	aborted, answered atomic.Bool
 
 	sum     Summary   // written by the writer goroutine only, until Import returns
 	skipped []Skipped // written by the reader only
@@ -157,8 +160,9 @@ func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 		<-pooled
 	}()
 	var readErr error
+	readCtx := context.WithoutCancel(ctx) // a stop ends the sending, not the reading
 	for seq := 0; ; seq++ {
-		it, err := src.Next(context.WithoutCancel(ctx))
+		it, err := src.Next(readCtx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -275,9 +279,7 @@ func (r *importRun) sendRow(ctx, sendCtx context.Context, j sendJob) seqResult {
 const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена"
 
 func (r *importRun) stopped(ctx context.Context) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.abort != nil || ctx.Err() != nil
+	return r.aborted.Load() || ctx.Err() != nil
 }
 
 func (r *importRun) notSentReason(ctx context.Context) string {
@@ -422,9 +424,9 @@ func (r *importRun) send(ctx, sendCtx context.Context, it Item, body []byte, res
 		res.Messages = append(res.Messages, me.Reason())
 		return res
 	}
-	r.mu.Lock()
-	r.answered = true
-	r.mu.Unlock()
+	if !r.answered.Load() {
+		r.answered.Store(true)
+	}
 	a := reply.Answer
 	res.HTTPStatus, res.Attempts = reply.HTTPStatus, reply.Attempts
 	res.MkabStatus, res.AttachmentStatus = a.MkabStatus, a.AttachmentStatus
@@ -453,11 +455,12 @@ func (r *importRun) noteFailure(e *mip.Error) {
 	switch {
 	case e.Kind == mip.FailAuth:
 		r.abort = fmt.Errorf("%w: %w", mip.ErrUnauthorized, e) // e keeps the HTTP status for the CLI
-	case e.Kind == mip.FailConnect && !r.answered:
+	case e.Kind == mip.FailConnect && !r.answered.Load():
 		r.abort = fmt.Errorf("%w: %s", mip.ErrUnreachable, e.Detail)
 	default:
 		return
 	}
+	r.aborted.Store(true)
 	r.cancelSend(r.abort)
 }
 
@@ -543,6 +546,7 @@ func (r *importRun) fail(err error) error {
 	r.mu.Lock()
 	if r.abort == nil {
 		r.abort = err
+		r.aborted.Store(true)
 	}
 	r.mu.Unlock()
 	r.cancelSend(err)
