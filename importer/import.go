@@ -187,19 +187,28 @@ func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 			sr.mcod = it.Patient.Mcod
 		}
 		var known Known
-		otherPerson := false
-		if !it.Invalid && it.Patient != nil {
+		valid, otherPerson, dup := !it.Invalid && it.Patient != nil, false, false
+		if valid {
 			if known, err = r.prepare(it, &sr); err != nil {
 				readErr = err
 				break
 			}
-			otherPerson = r.checkIdentity(known, res)
+			var identity string
+			identity, otherPerson = r.checkIdentity(known, res)
+			// A key repeated in the file is a repeat, whoever the key was
+			// uploaded for before, on every run alike; a row refused as
+			// another person leaves its key to the rows after it.
+			if dup = r.duplicate(it, res, !otherPerson); !dup && identity != "" {
+				res.Messages = append(res.Messages, identity)
+			}
 		}
 		switch {
-		case it.Invalid || it.Patient == nil || otherPerson:
+		case !valid:
 			res.Outcome = Invalid
-		case r.duplicate(it, res):
+		case dup:
 			res.Outcome = Duplicate
+		case otherPerson:
+			res.Outcome = Invalid
 		case known.Found && known.Hash != "" && known.Hash == sr.hash && !r.cfg.Force:
 			res.Outcome = Unchanged
 			res.MkabGUID, res.PersonGUID, res.AttachmentGUID = known.MkabGUID, known.PersonGUID, known.AttachmentGUID
@@ -298,20 +307,20 @@ func (r *importRun) notSentReason(ctx context.Context) string {
 }
 
 // checkIdentity compares who the row's key was uploaded for with who the
-// row describes. Another person (another birthday, or another family and
-// name) is not sent: it reports true, with the row's message, unless the
-// operator allows it. A changed family alone, or a changed name with the
-// same birthday, is sent with a warning.
-func (r *importRun) checkIdentity(known Known, res *Result) bool {
+// row describes, and returns the row's message about it ("" for the same
+// person) and whether the row must not be sent. Another person (another
+// birthday, or another family and name) is not sent, unless the operator
+// allows it. A changed family alone, or a changed name with the same
+// birthday, is sent with a warning.
+func (r *importRun) checkIdentity(known Known, res *Result) (msg string, refuse bool) {
 	if !known.Found || known.Who.IsZero() || res.Who.IsZero() {
-		return false
+		return "", false
 	}
 	change, what := compareIdentity(known.Who, res.Who)
 	if change == sameIdentity {
-		return false
+		return "", false
 	}
-	res.Messages = append(res.Messages, identityMessage(res.Key, change, what, r.cfg.AllowIdentityChange))
-	return change == otherPerson && !r.cfg.AllowIdentityChange
+	return identityMessage(res.Key, change, what, r.cfg.AllowIdentityChange), change == otherPerson && !r.cfg.AllowIdentityChange
 }
 
 // prepare assigns the row's card GUID — the mapped one, else the one МИП
@@ -363,8 +372,11 @@ func (r *importRun) encode(p *mip.Patient, sr *seqResult) error {
 	return nil
 }
 
-// duplicate reports whether another row with the same card GUID came first.
-func (r *importRun) duplicate(it Item, res *Result) bool {
+// duplicate reports whether another row with the same card GUID came first
+// and was taken to be sent. A row that is not a repeat is taken, as the
+// first with its GUID, when take says it will be sent: a row refused for
+// another reason leaves the GUID to the rows after it.
+func (r *importRun) duplicate(it Item, res *Result, take bool) bool {
 	p := it.Patient
 	if p.GUID == "" {
 		return false
@@ -374,10 +386,10 @@ func (r *importRun) duplicate(it Item, res *Result) bool {
 		var f int32
 		if f, ok = r.seen[g]; ok {
 			first = int(f)
-		} else {
+		} else if take {
 			r.seen[g] = int32(it.Row)
 		}
-	} else if first, ok = r.seenAny[p.GUID]; !ok {
+	} else if first, ok = r.seenAny[p.GUID]; !ok && take {
 		r.seenAny[p.GUID] = it.Row
 	}
 	if ok {

@@ -235,3 +235,47 @@ func TestIdentityGuard(t *testing.T) {
 		t.Errorf("allowed: %d sent, %v %q", snd.calls.Load(), out[3].Outcome, out[4].Messages)
 	}
 }
+
+// TestRepeatedKeyIsARepeatOnEveryRun: a row that repeats an earlier row's
+// key in the same file ends duplicate, naming that row, on a re-run too,
+// although the key is now known for the earlier row's person; a row
+// refused as another person leaves its key to the rows after it.
+func TestRepeatedKeyIsARepeatOnEveryRun(t *testing.T) {
+	born := time.Date(1990, 2, 1, 0, 0, 0, 0, time.UTC)
+	st := &memState{}
+	items := []Item{
+		person(2, "A-1", "Иванова", "Мария", born),
+		person(3, "A-1", "Петрова", "Анна", born.AddDate(1, 0, 0)), // another person, the same key
+	}
+	for run := 1; run <= 2; run++ {
+		sink := &memSink{}
+		if _, err := Import(context.Background(), Config{State: st}, &sliceSource{items: items}, &fakeSender{}, sink); err != nil {
+			t.Fatal(err)
+		}
+		if first := sink.out[0].Outcome; run == 1 && first != Uploaded || run == 2 && first != Unchanged {
+			t.Errorf("run %d, row 2: %s", run, first)
+		}
+		got := sink.out[1]
+		if got.Outcome != Duplicate || !slices.ContainsFunc(got.Messages, func(m string) bool { return strings.Contains(m, "в строке 2") }) ||
+			slices.ContainsFunc(got.Messages, func(m string) bool { return strings.Contains(m, "другого пациента") }) {
+			t.Errorf("run %d, row 3: %s %q; want a repeat of row 2 and nothing else", run, got.Outcome, got.Messages)
+		}
+	}
+
+	// The key is Иванова's: Петрова's row first is refused, and Иванова's
+	// after it is hers to send, not a repeat of a row never sent.
+	snd, sink := &fakeSender{}, &memSink{}
+	swapped := []Item{
+		person(2, "A-1", "Петрова", "Анна", born.AddDate(1, 0, 0)),
+		person(3, "A-1", "Иванова", "Марина", born), // the name corrected: sent, with a warning
+	}
+	if _, err := Import(context.Background(), Config{State: st}, &sliceSource{items: swapped}, snd, sink); err != nil {
+		t.Fatal(err)
+	}
+	if r := sink.out[0]; r.Outcome != Invalid || !slices.ContainsFunc(r.Messages, func(m string) bool { return strings.Contains(m, "другого пациента") }) {
+		t.Errorf("row 2: %s %q; want refused as another person", r.Outcome, r.Messages)
+	}
+	if r := sink.out[1]; r.Outcome != Uploaded || snd.calls.Load() != 1 {
+		t.Errorf("row 3: %s %q, %d sent; want Иванова's row sent", r.Outcome, r.Messages, snd.calls.Load())
+	}
+}
