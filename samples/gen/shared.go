@@ -117,12 +117,16 @@ const sheetHead = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\
 func writeSharedSheet(w io.Writer, rows int, rng *rand.Rand, dateStyle int, sst *sharedStrings) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	last := headerRow + rows
+	cols := make([]string, len(header)) // the columns' letters, named once
+	for j := range cols {
+		cols[j], _ = excelize.ColumnNumberToName(j + 1)
+	}
 	fmt.Fprintf(bw, `%s<dimension ref="A1:%s%d"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>`+
-		`<sheetFormatPr defaultRowHeight="15"/><sheetData>`, sheetHead, column(len(header)-1), last)
+		`<sheetFormatPr defaultRowHeight="15"/><sheetData>`, sheetHead, cols[len(cols)-1], last)
 	row := func(r int, vals []any) error {
 		fmt.Fprintf(bw, `<row r="%d">`, r)
 		for j, v := range vals {
-			ref := column(j) + strconv.Itoa(r)
+			ref := cols[j] + strconv.Itoa(r)
 			switch v := v.(type) {
 			case string:
 				if v == "" {
@@ -158,9 +162,6 @@ func writeSharedSheet(w io.Writer, rows int, rng *rand.Rand, dateStyle int, sst 
 	bw.WriteString(`</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`)
 	return bw.Flush()
 }
-
-// column is the letter of 0-based column j (the big file has 13).
-func column(j int) string { return string(rune('A' + j)) }
 
 // excelDay is the serial number of a date in Excel's 1900 date system.
 func excelDay(t time.Time) int64 {
