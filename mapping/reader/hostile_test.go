@@ -515,25 +515,11 @@ func TestHostileXLSXHugeCell(t *testing.T) {
 	}
 	for _, shared := range []bool{false, true} {
 		t.Run(fmt.Sprintf("shared=%v", shared), func(t *testing.T) {
-			path := build(fmt.Sprintf("cell10-%v.xlsx", shared), 10_000_000, shared)
-			var recs []row
-			var err error
-			n := allocated(func() {
-				recs, err = dataRows(t, path)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) != 2 || len(recs[0].cells[0]) != 10_000_000 || recs[0].cells[1] != hostileRow[1] || recs[1].cells[0] != hostileRow[0] {
-				t.Fatalf("rows %v", rowLines(recs))
-			}
-			t.Logf("10 MB cell: %d MiB allocated", n/mib)
-			if n > 200*mib {
-				t.Fatalf("%d MiB allocated for a 10 MB cell", n/mib)
-			}
+			wantTenMBCell(t, build(fmt.Sprintf("cell10-%v.xlsx", shared), 10_000_000, shared))
 
-			path = build(fmt.Sprintf("cell20-%v.xlsx", shared), 20_000_000, shared)
-			n = allocated(func() { _, err = Open(path, ReadOptions{TmpDir: dir}) })
+			path := build(fmt.Sprintf("cell20-%v.xlsx", shared), 20_000_000, shared)
+			var err error
+			n := allocated(func() { _, err = Open(path, ReadOptions{TmpDir: dir}) })
 			want := "row element №2"
 			if shared {
 				want = "si №1"
@@ -806,22 +792,7 @@ func TestHostileCSVHugeRow(t *testing.T) {
 		f.Close()
 		return path
 	}
-	path := write("cell10.csv", head, strings.Repeat("Ж", 5_000_000), ";", rest, "\n", strings.Join(hostileRow, ";"), "\n")
-	var recs []row
-	var err error
-	n := allocated(func() {
-		recs, err = dataRows(t, path)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(recs) != 2 || len(recs[0].cells[0]) != 10_000_000 || recs[0].cells[1] != hostileRow[1] || recs[1].cells[0] != hostileRow[0] {
-		t.Fatalf("rows %v", rowLines(recs))
-	}
-	t.Logf("10 MB CSV cell: %d MiB allocated", n/mib)
-	if n > 200*mib {
-		t.Fatalf("%d MiB allocated", n/mib)
-	}
+	wantTenMBCell(t, write("cell10.csv", head, strings.Repeat("Ж", 5_000_000), ";", rest, "\n", strings.Join(hostileRow, ";"), "\n"))
 
 	rows := strings.Repeat(strings.Join(hostileRow, ";")+"\n", 20*mib/len(strings.Join(hostileRow, ";")))
 	for _, c := range []struct {
@@ -834,6 +805,7 @@ func TestHostileCSVHugeRow(t *testing.T) {
 	} {
 		path := write(c.name, c.parts...)
 		var recs []row
+		var err error
 		n := allocated(func() {
 			recs, err = dataRows(t, path)
 		})
@@ -902,4 +874,24 @@ func FuzzXLSXReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// wantTenMBCell reads the two rows of a big-cell case, the first with a
+// cell of 10,000,000 bytes, and fails unless they come whole within
+// 200 MiB of allocations.
+func wantTenMBCell(t *testing.T, path string) {
+	t.Helper()
+	var recs []row
+	var err error
+	n := allocated(func() { recs, err = dataRows(t, path) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 || len(recs[0].cells[0]) != 10_000_000 || recs[0].cells[1] != hostileRow[1] || recs[1].cells[0] != hostileRow[0] {
+		t.Fatalf("%s: rows %v", filepath.Base(path), rowLines(recs))
+	}
+	t.Logf("%s, a 10 MB cell: %d MiB allocated", filepath.Base(path), n/mib)
+	if n > 200*mib {
+		t.Fatalf("%s: %d MiB allocated for a 10 MB cell", filepath.Base(path), n/mib)
+	}
 }
