@@ -135,11 +135,9 @@ type importRun struct {
 	seenAny map[string]int
 
 	mu       sync.Mutex
-	abort    error // why sending stopped early: bad credentials, МИП unreachable, a sink or the state failing
-	stateErr error // the first failure to record in the state
-	// aborted is abort != nil, for the check every row makes without
-	// taking mu; answered is whether some request got an HTTP answer.
-	aborted, answered atomic.Bool
+	abort    error       // why sending stopped early: bad credentials, МИП unreachable, a sink or the state failing
+	stateErr error       // the first failure to record in the state
+	answered atomic.Bool // some request got an HTTP answer
 
 	sum     Summary   // written by the writer goroutine only, until Import returns
 	skipped []Skipped // written by the reader only
@@ -214,7 +212,7 @@ func (r *importRun) read(ctx, sendCtx context.Context, src Source) error {
 			res.MkabGUID, res.PersonGUID, res.AttachmentGUID = known.MkabGUID, known.PersonGUID, known.AttachmentGUID
 			sr.hash = "" // nothing was sent
 			res.Messages = append(res.Messages, "Без изменений: эти данные уже загружены в МИП, строка не отправлялась")
-		case r.stopped(ctx):
+		case stopped(ctx, sendCtx):
 			res.Outcome = NotSent
 			res.Messages = append(res.Messages, r.notSentReason(ctx))
 		case r.cfg.DryRun:
@@ -287,8 +285,10 @@ func (r *importRun) sendRow(ctx, sendCtx context.Context, j sendJob) seqResult {
 // DryRunNote marks a valid row that a dry run did not send.
 const DryRunNote = "Пробный запуск: строка прошла проверку и была бы отправлена"
 
-func (r *importRun) stopped(ctx context.Context) bool {
-	return r.aborted.Load() || ctx.Err() != nil
+// stopped reports whether rows are no longer sent: the run was stopped
+// (ctx), or aborted, which always cancels the requests (sendCtx).
+func stopped(ctx, sendCtx context.Context) bool {
+	return ctx.Err() != nil || sendCtx.Err() != nil
 }
 
 func (r *importRun) notSentReason(ctx context.Context) string {
@@ -401,7 +401,7 @@ func (r *importRun) duplicate(it Item, res *Result, take bool) bool {
 // send performs one row's request and turns the answer into a Result. body
 // is the patient as prepare encoded it, or nil.
 func (r *importRun) send(ctx, sendCtx context.Context, it Item, body []byte, res Result) Result {
-	if r.stopped(ctx) {
+	if stopped(ctx, sendCtx) {
 		res.Outcome = NotSent
 		res.Messages = append(res.Messages, r.notSentReason(ctx))
 		return res
@@ -436,9 +436,7 @@ func (r *importRun) send(ctx, sendCtx context.Context, it Item, body []byte, res
 		res.Messages = append(res.Messages, me.Reason())
 		return res
 	}
-	if !r.answered.Load() {
-		r.answered.Store(true)
-	}
+	r.answered.Store(true)
 	a := reply.Answer
 	res.HTTPStatus, res.Attempts = reply.HTTPStatus, reply.Attempts
 	res.MkabStatus, res.AttachmentStatus = a.MkabStatus, a.AttachmentStatus
@@ -472,7 +470,6 @@ func (r *importRun) noteFailure(e *mip.Error) {
 	default:
 		return
 	}
-	r.aborted.Store(true)
 	r.cancelSend(r.abort)
 }
 
@@ -558,7 +555,6 @@ func (r *importRun) fail(err error) error {
 	r.mu.Lock()
 	if r.abort == nil {
 		r.abort = err
-		r.aborted.Store(true)
 	}
 	r.mu.Unlock()
 	r.cancelSend(err)
